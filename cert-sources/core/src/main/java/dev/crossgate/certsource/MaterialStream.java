@@ -1,0 +1,87 @@
+package dev.crossgate.certsource;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.crossgate.tls.CertificateFacts;
+import dev.crossgate.tls.MaterialException;
+import dev.crossgate.tls.TlsMaterial;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The part every source shares: hands out accepted material, keeps the last good material when new
+ * material is refused, counts both, and says why in one log line. Sources call it from one thread.
+ */
+public final class MaterialStream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaterialStream.class);
+
+    private final String sourceName;
+    private final Clock clock;
+    private final Sinks.Many<TlsMaterial> sink = Sinks.many().replay().latest();
+    private final SourceCounters counters = new SourceCounters();
+    private volatile TlsMaterial current;
+
+    public MaterialStream(String sourceName, Clock clock) {
+        this.sourceName = sourceName;
+        this.clock = clock;
+    }
+
+    public Flux<TlsMaterial> flux() {
+        return sink.asFlux();
+    }
+
+    public Optional<TlsMaterial> current() {
+        return Optional.ofNullable(current);
+    }
+
+    public SourceCounters counters() {
+        return counters;
+    }
+
+    /** Hands out {@code material} unless it is what is already handed out. Returns whether it was new. */
+    public synchronized boolean accept(TlsMaterial material, List<String> warnings) {
+        for (String warning : warnings) {
+            LOG.warn("source={} {}", sourceName, warning);
+        }
+        if (material.sameCertificatesAs(current)) {
+            return false;
+        }
+        TlsMaterial previous = current;
+        current = material;
+        counters.countReload();
+        LOG.info("source={} {} {}", sourceName, previous == null ? "loaded" : "rotated", describe(material));
+        sink.emitNext(material, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        return true;
+    }
+
+    /** Refuses material, keeping what is handed out now, in exactly one WARN line. */
+    public synchronized void reject(MaterialException cause) {
+        counters.countRejection(new SourceCounters.Rejection(clock.instant(), cause.reason().name(), cause.getMessage()));
+        TlsMaterial kept = current;
+        if (kept == null) {
+            LOG.warn("source={} rejected={} no valid material yet, not serving: {}", sourceName, cause.reason(), cause.getMessage());
+        } else {
+            LOG.warn("source={} rejected={} keeping the last good material ({}): {}", sourceName, cause.reason(),
+                    describe(kept), cause.getMessage());
+        }
+    }
+
+    public synchronized void complete() {
+        sink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }
+
+    private static String describe(TlsMaterial material) {
+        return material.leafFacts()
+                .map(facts -> "subject=\"" + facts.subject() + "\" serial=" + facts.serial() + " notAfter=" + facts.notAfter()
+                        + " sans=" + facts.subjectAltNames())
+                .orElse("trust bundle of " + material.trust().size() + " CA(s): "
+                        + material.trustFacts().stream().map(CertificateFacts::subject).toList());
+    }
+}

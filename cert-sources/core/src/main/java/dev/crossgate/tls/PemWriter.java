@@ -1,0 +1,88 @@
+package dev.crossgate.tls;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+
+/** Writes certificates and keys in the encodings users meet: PEM (PKCS#8, PKCS#1/SEC1, encrypted) and DER. */
+public final class PemWriter {
+
+    private PemWriter() {
+    }
+
+    public static String certificates(X509Certificate... certificates) {
+        return write(writer -> {
+            for (X509Certificate certificate : certificates) {
+                writer.writeObject(certificate);
+            }
+        });
+    }
+
+    /** {@code BEGIN PRIVATE KEY}: what Netty and grpc-java accept. */
+    public static String pkcs8(PrivateKey key) {
+        return write(writer -> writer.writeObject(new JcaPKCS8Generator(key, null)));
+    }
+
+    /** {@code BEGIN RSA PRIVATE KEY} (PKCS#1) or {@code BEGIN EC PRIVATE KEY} (SEC1): what openssl and Kubernetes hand out. */
+    public static String traditional(PrivateKey key) {
+        String type = "RSA".equals(key.getAlgorithm()) ? "RSA PRIVATE KEY" : "EC PRIVATE KEY";
+        return write(writer -> writer.writeObject(new PemObject(type, traditionalDer(key))));
+    }
+
+    /** {@code BEGIN ENCRYPTED PRIVATE KEY}: PKCS#8 with PBES2 and AES-256-CBC, as {@code openssl pkcs8 -topk8} writes. */
+    public static String encryptedPkcs8(PrivateKey key, char[] password) {
+        return write(writer -> {
+            try {
+                var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                        .setProvider(BouncyCastleJce.provider()).setPassword(password).build();
+                writer.writeObject(new JcaPKCS8Generator(key, encryptor));
+            } catch (OperatorCreationException e) {
+                throw new IOException("cannot set up PKCS#8 encryption", e);
+            }
+        });
+    }
+
+    /** The DER form of the traditional encoding (PKCS#1 for RSA, SEC1 for EC with its named curve, as openssl writes it). */
+    public static byte[] traditionalDer(PrivateKey key) {
+        if (!"RSA".equals(key.getAlgorithm()) && !"EC".equals(key.getAlgorithm())) {
+            throw new IllegalArgumentException(key.getAlgorithm() + " keys have no traditional encoding; use PKCS#8");
+        }
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+            if ("RSA".equals(key.getAlgorithm())) {
+                return info.parsePrivateKey().toASN1Primitive().getEncoded();
+            }
+            // The JDK keeps the curve in the PKCS#8 wrapper only; SEC1 readers need it inside the key.
+            ECPrivateKey sec1 = ECPrivateKey.getInstance(info.parsePrivateKey());
+            ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
+            return new ECPrivateKey(Keys.bits(key), sec1.getKey(), sec1.getPublicKey(), curve).getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("re-encoding a key the JDK produced cannot fail", e);
+        }
+    }
+
+    private interface Body {
+        void writeTo(JcaPEMWriter writer) throws IOException;
+    }
+
+    private static String write(Body body) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            body.writeTo(writer);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing PEM to memory failed", e);
+        }
+        return out.toString();
+    }
+}
