@@ -1,0 +1,89 @@
+package dev.crossgate.certsource.file;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import dev.crossgate.tls.MaterialException;
+import dev.crossgate.tls.MaterialReader;
+import dev.crossgate.tls.MaterialValidator;
+
+/** Reads the configured files once, and turns their bytes into validated material. */
+final class FileMaterialLoader {
+
+    /** The files' bytes as read at one moment, and a digest to tell whether anything changed since. */
+    record Snapshot(byte[] cert, byte[] key, byte[] ca, String digest) {
+    }
+
+    private final FileSourceSpec spec;
+    private final MaterialValidator validator;
+    private final MaterialValidator.Origins origins;
+
+    FileMaterialLoader(FileSourceSpec spec, MaterialValidator validator) {
+        this.spec = spec;
+        this.validator = validator;
+        this.origins = new MaterialValidator.Origins(
+                spec.certPath().map(Path::toString).orElse("(no cert-path)"),
+                spec.keyPath().map(Path::toString).orElse("(no key-path)"),
+                spec.caPath().map(Path::toString).orElse("(no ca-path)"));
+    }
+
+    Snapshot read() throws MaterialException {
+        byte[] cert = readFile(spec.certPath());
+        byte[] key = readFile(spec.keyPath());
+        byte[] ca = readFile(spec.caPath());
+        return new Snapshot(cert, key, ca, digest(cert, key, ca));
+    }
+
+    MaterialValidator.Result load(Snapshot snapshot) throws MaterialException {
+        List<X509Certificate> chain = snapshot.cert() == null ? List.of() : MaterialReader.readCertificates(snapshot.cert(), origins.chain());
+        PrivateKey key = snapshot.key() == null ? null
+                : MaterialReader.readPrivateKey(snapshot.key(), spec.keyPassword().orElse(null), origins.key());
+        List<X509Certificate> trust = snapshot.ca() == null ? List.of() : MaterialReader.readCertificates(snapshot.ca(), origins.trust());
+        return validator.validate(spec.name(), key, chain, trust, origins);
+    }
+
+    private static byte[] readFile(Optional<Path> path) throws MaterialException {
+        if (path.isEmpty()) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(path.get());
+        } catch (NoSuchFileException e) {
+            throw new MaterialException(MaterialException.Reason.UNREADABLE, path.get() + " does not exist (yet)", e);
+        } catch (IOException e) {
+            throw new MaterialException(MaterialException.Reason.UNREADABLE, path.get() + " cannot be read: " + e, e);
+        }
+    }
+
+    private static String digest(byte[]... parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (byte[] part : parts) {
+                // Lengths keep ("ab","c") and ("a","bc") apart.
+                sha.update(Integer.toString(part == null ? -1 : part.length).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sha.update((byte) 0);
+                if (part != null) {
+                    sha.update(part);
+                }
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void wipe(Snapshot snapshot) {
+        if (snapshot != null && snapshot.key() != null) {
+            Arrays.fill(snapshot.key(), (byte) 0);
+        }
+    }
+}
