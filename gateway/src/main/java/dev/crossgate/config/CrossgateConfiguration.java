@@ -5,42 +5,93 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.crossgate.certsource.CertificateSourceProvider;
+import dev.crossgate.certsource.SettingException;
+import dev.crossgate.certsource.Settings;
 import dev.crossgate.certsource.SourceSettings;
 
-/** The whole configuration, typed and checked: what the application context is built from. */
-public record CrossgateConfiguration(List<CertSourceConfig> certs) {
+/** The whole configuration, typed and cross-checked: what the gateway is assembled from. */
+public record CrossgateConfiguration(List<CertSourceConfig> certs, List<ListenerConfig> listeners, List<ConnectorConfig> connectors,
+                                     AdminConfig admin) {
 
     public static final String CERTS_PREFIX = SourceSettings.PREFIX;
 
     public CrossgateConfiguration {
         certs = List.copyOf(certs);
+        listeners = List.copyOf(listeners);
+        connectors = List.copyOf(connectors);
     }
 
-    /** The schema of every setting: the common ones and those of every source type on the class path. */
+    /** The schema of every setting: the gateway's own and those of every source type on the class path. */
     public static ConfigSchema schema(Collection<CertificateSourceProvider> providers) {
         Set<String> sourceKeys = new java.util.HashSet<>(SourceSettings.COMMON_KEYS);
         providers.forEach(provider -> sourceKeys.addAll(provider.settingKeys()));
-        return new ConfigSchema(List.of(new ConfigSchema.Section(CERTS_PREFIX, true, sourceKeys)));
+        return new ConfigSchema(List.of(
+                new ConfigSchema.Section(CERTS_PREFIX, true, sourceKeys),
+                new ConfigSchema.Section(ListenerConfig.PREFIX, true, Set.copyOf(ListenerConfig.KEYS)),
+                new ConfigSchema.Section(ConnectorConfig.PREFIX, true, Set.copyOf(ConnectorConfig.KEYS)),
+                new ConfigSchema.Section(AdminConfig.PREFIX, false, Set.copyOf(AdminConfig.KEYS))));
     }
 
-    /** Types the canonical properties; every problem is collected before failing. */
+    /** Types the canonical properties and checks how they refer to each other; every problem is collected before failing. */
     public static CrossgateConfiguration from(Map<String, String> properties, Collection<CertificateSourceProvider> providers)
             throws ConfigException {
         ConfigSchema schema = schema(providers);
+        Map<String, Map<String, Map<String, String>>> sections = new HashMap<>();
+        Map<String, String> admin = new HashMap<>();
+        properties.forEach((property, value) -> schema.resolveProperty(property).ifPresent(p -> {
+            if (p.name() == null) {
+                admin.put(p.key(), value);
+            } else {
+                sections.computeIfAbsent(p.section().prefix(), s -> new TreeMap<>()).computeIfAbsent(p.name(), n -> new HashMap<>()).put(p.key(), value);
+            }
+        }));
+        List<String> problems = new ArrayList<>();
+        List<CertSourceConfig> certs = certs(sections.getOrDefault(CERTS_PREFIX, Map.of()), providers, problems);
+        List<ConnectorConfig> connectors = new ArrayList<>();
+        sections.getOrDefault(ConnectorConfig.PREFIX, Map.of()).forEach((name, values) -> collect(problems,
+                () -> connectors.add(connector(name, new Settings(ConnectorConfig.PREFIX + name + ".", values)))));
+        List<ListenerConfig> listeners = new ArrayList<>();
+        sections.getOrDefault(ListenerConfig.PREFIX, Map.of()).forEach((name, values) -> collect(problems,
+                () -> listeners.add(listener(name, new Settings(ListenerConfig.PREFIX + name + ".", values)))));
+        AdminConfig adminConfig = new AdminConfig(AdminConfig.DEFAULT_HOST, AdminConfig.DEFAULT_PORT);
+        try {
+            Settings adminSettings = new Settings(AdminConfig.PREFIX, admin);
+            adminConfig = new AdminConfig(adminSettings.optional("host").orElse(AdminConfig.DEFAULT_HOST),
+                    adminSettings.port("port", AdminConfig.DEFAULT_PORT));
+        } catch (SettingException e) {
+            problems.add(e.getMessage());
+        }
+        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig);
+        configuration.crossCheck(problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return configuration;
+    }
+
+    private interface Step {
+        void run() throws SettingException;
+    }
+
+    private static void collect(List<String> problems, Step step) {
+        try {
+            step.run();
+        } catch (SettingException e) {
+            problems.add(e.getMessage());
+        }
+    }
+
+    private static List<CertSourceConfig> certs(Map<String, Map<String, String>> entries, Collection<CertificateSourceProvider> providers,
+                                                List<String> problems) {
         Map<String, CertificateSourceProvider> byType = new LinkedHashMap<>();
         providers.forEach(provider -> byType.put(provider.type(), provider));
-        Map<String, Map<String, String>> entries = new TreeMap<>();
-        properties.forEach((property, value) -> schema.resolveProperty(property)
-                .filter(p -> p.section().prefix().equals(CERTS_PREFIX))
-                .ifPresent(p -> entries.computeIfAbsent(p.name(), n -> new HashMap<>()).put(p.key(), value)));
-
-        List<String> problems = new ArrayList<>();
         List<CertSourceConfig> certs = new ArrayList<>();
         entries.forEach((name, settings) -> {
             String typeProperty = CERTS_PREFIX + name + "." + SourceSettings.SOURCE;
@@ -61,9 +112,114 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs) {
             }
             certs.add(new CertSourceConfig(name, type, settings));
         });
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        return certs;
+    }
+
+    private static ListenerConfig listener(String name, Settings settings) throws SettingException {
+        ListenerConfig.Protocol protocol = ListenerConfig.Protocol.valueOf(
+                settings.choice("protocol", "http", "tcp", "http", "grpc").toUpperCase(Locale.ROOT));
+        ListenerConfig.TlsMode mode = ListenerConfig.TlsMode.valueOf(
+                settings.choice("tls.mode", "terminate", "terminate", "passthrough", "off").toUpperCase(Locale.ROOT));
+        ListenerConfig.ClientAuth clientAuth = ListenerConfig.ClientAuth.valueOf(
+                settings.choice("tls.client-auth", "none", "none", "optional", "require").toUpperCase(Locale.ROOT));
+        List<String> certs = settings.list("tls.certs");
+        if (mode == ListenerConfig.TlsMode.TERMINATE && certs.isEmpty()) {
+            throw new SettingException(settings.describe("tls.certs") + " is not set; tls.mode=terminate needs a server certificate source"
+                    + " (or set " + settings.describe("tls.mode") + " to off, which serves plaintext)");
         }
-        return new CrossgateConfiguration(certs);
+        if (mode != ListenerConfig.TlsMode.TERMINATE) {
+            for (String key : List.of("tls.certs", "tls.trust", "tls.allowed-sans")) {
+                if (settings.has(key)) {
+                    throw new SettingException(settings.describe(key) + " is set but tls.mode is " + mode.name().toLowerCase(Locale.ROOT)
+                            + "; only tls.mode=terminate uses TLS credentials");
+                }
+            }
+            if (clientAuth != ListenerConfig.ClientAuth.NONE) {
+                throw new SettingException(settings.describe("tls.client-auth") + " needs tls.mode=terminate");
+            }
+        }
+        if (mode == ListenerConfig.TlsMode.PASSTHROUGH || settings.has("sni-routes")) {
+            throw new SettingException(settings.describe("tls.mode") + ": passthrough with sni-routes is not implemented in this build yet");
+        }
+        if (protocol != ListenerConfig.Protocol.HTTP) {
+            throw new SettingException(settings.describe("protocol") + ": only http is implemented in this build yet (tcp and grpc are not)");
+        }
+        if (!settings.has("port")) {
+            throw new SettingException(settings.describe("port") + " is not set");
+        }
+        return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol,
+                settings.required("connector"),
+                new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")));
+    }
+
+    private static ConnectorConfig connector(String name, Settings settings) throws SettingException {
+        String address = settings.required("address");
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new SettingException(settings.describe("address") + ": '" + address + "' is not host:port");
+        }
+        String host = address.substring(0, colon).replaceAll("^\\[|]$", "");
+        int port = new Settings(settings.property(""), Map.of("address", address.substring(colon + 1))).port("address", 0);
+        if (port == 0) {
+            throw new SettingException(settings.describe("address") + ": port 0 cannot be dialled");
+        }
+        boolean originate = settings.choice("tls.mode", "originate", "originate", "off").equals("originate");
+        boolean insecure = settings.bool("tls.insecure-skip-verify", false);
+        String trust = settings.optional("tls.trust").orElse(null);
+        if (originate && trust == null && !insecure) {
+            throw new SettingException(settings.describe("tls.trust") + " is not set; tls.mode=originate needs a CA bundle to verify "
+                    + "the backend (or set " + settings.describe("tls.insecure-skip-verify") + "=true, or tls.mode=off)");
+        }
+        if (!originate) {
+            for (String key : List.of("tls.certs", "tls.trust", "tls.server-name", "tls.insecure-skip-verify")) {
+                if (settings.has(key)) {
+                    throw new SettingException(settings.describe(key) + " is set but tls.mode is off");
+                }
+            }
+        }
+        return new ConnectorConfig(name, host, port,
+                new ConnectorConfig.Tls(originate, settings.optional("tls.certs").orElse(null), trust,
+                        settings.optional("tls.server-name").orElse(host), insecure),
+                settings.duration("connect-timeout", ConnectorConfig.DEFAULT_CONNECT_TIMEOUT),
+                settings.duration("response-timeout", ConnectorConfig.DEFAULT_RESPONSE_TIMEOUT));
+    }
+
+    private void crossCheck(List<String> problems) {
+        Set<String> sources = certs.stream().map(CertSourceConfig::name).collect(Collectors.toSet());
+        Set<String> connectorNames = connectors.stream().map(ConnectorConfig::name).collect(Collectors.toSet());
+        Map<Integer, String> ports = new HashMap<>();
+        ports.put(admin.port(), AdminConfig.PREFIX + "port");
+        for (ListenerConfig listener : listeners) {
+            if (!connectorNames.contains(listener.connector())) {
+                problems.add(ConfigurationLoader.describe(listener.property("connector")) + ": no connector named '" + listener.connector()
+                        + "' (configured: " + (connectorNames.isEmpty() ? "none" : String.join(", ", connectorNames)) + ")");
+            }
+            for (String source : listener.tls().certs()) {
+                requireSource(sources, source, listener.property("tls.certs"), problems);
+            }
+            if (listener.tls().trust() != null) {
+                requireSource(sources, listener.tls().trust(), listener.property("tls.trust"), problems);
+            }
+            String previous = listener.port() == 0 ? null : ports.putIfAbsent(listener.port(), listener.property("port"));
+            if (previous != null) {
+                problems.add(ConfigurationLoader.describe(listener.property("port")) + ": port " + listener.port() + " is also used by "
+                        + ConfigurationLoader.describe(previous));
+            }
+        }
+        for (ConnectorConfig connector : connectors) {
+            if (connector.tls().certs() != null) {
+                requireSource(sources, connector.tls().certs(), connector.property("tls.certs"), problems);
+            }
+            if (connector.tls().trust() != null) {
+                requireSource(sources, connector.tls().trust(), connector.property("tls.trust"), problems);
+            }
+        }
+    }
+
+    private static void requireSource(Set<String> sources, String name, String property, List<String> problems) {
+        if (!sources.contains(name)) {
+            problems.add(ConfigurationLoader.describe(property) + ": no certificate source named '" + name + "' (configured: "
+                    + (sources.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(sources))) + ")");
+        }
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "crossgate.jar", mixinStandardHelpOptions = true, version = "Crossgate 0.1.0",
         description = "A reactive mTLS gateway with rotating certificates. Without a command, runs from configuration.",
-        subcommands = {Crossgate.Certs.class})
+        subcommands = {Crossgate.Certs.class, DemoCommand.class})
 public final class Crossgate implements Callable<Integer> {
 
     /** Configuration problems: the process exits with this so orchestrators do not restart it in a tight loop unseen. */
@@ -55,26 +55,47 @@ public final class Crossgate implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
+    public Integer call() throws Exception {
+        return serve(environment, systemProperties, spec.commandLine().getOut(), spec.commandLine().getErr(), null);
+    }
+
+    /**
+     * Loads and checks the configuration, starts the gateway and serves until SIGTERM, then drains.
+     * {@code started} (may be null) is told once everything listens, before this blocks.
+     */
+    static int serve(Map<String, String> environment, Map<String, String> systemProperties, PrintWriter out, PrintWriter err,
+                     java.util.function.Consumer<Gateway> started) throws Exception {
+        Gateway gateway;
         try {
             var providers = CertificateSources.providers();
-            CrossgateConfiguration configuration = configuration(providers);
-            try (CertificateSources sources = CertificateSources.create(configuration.certs(), providers, Clock.systemUTC())) {
-                throw new ConfigException("no listener is configured, so there is nothing to serve; the data plane "
-                        + "(crossgate.listeners.<name>.*) is not part of this build yet. Configured certificate sources: "
-                        + (sources.all().isEmpty() ? "none" : sources.all().stream().map(s -> s.name() + " (" + s.type() + ")").toList())
-                        + ". Try 'certs generate --help'.");
+            CrossgateConfiguration configuration = configuration(environment, systemProperties, providers);
+            if (configuration.listeners().isEmpty()) {
+                throw new ConfigException("no listener is configured, so there is nothing to serve: set at least "
+                        + "CROSSGATE_LISTENERS_<NAME>_PORT and CROSSGATE_LISTENERS_<NAME>_CONNECTOR (see the README), or run 'demo'");
             }
+            CertificateSources sources = CertificateSources.create(configuration.certs(), providers, Clock.systemUTC());
+            gateway = Gateway.start(configuration, sources);
         } catch (ConfigException e) {
             err.println("crossgate: cannot start, the configuration has " + e.problems().size() + " problem(s):");
             e.problems().forEach(problem -> err.println("  - " + problem));
             err.flush();
             return EXIT_CONFIGURATION;
         }
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            gateway.close(Gateway.DEFAULT_GRACE);
+            stopped.countDown();
+        }, "crossgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (started != null) {
+            started.accept(gateway);
+        }
+        stopped.await();
+        return 0;
     }
 
-    private CrossgateConfiguration configuration(java.util.List<CertificateSourceProvider> providers) throws ConfigException {
+    static CrossgateConfiguration configuration(Map<String, String> environment, Map<String, String> systemProperties,
+                                                java.util.List<CertificateSourceProvider> providers) throws ConfigException {
         ConfigurationLoader loader = new ConfigurationLoader(CrossgateConfiguration.schema(providers));
         return CrossgateConfiguration.from(loader.load(environment, systemProperties), providers);
     }

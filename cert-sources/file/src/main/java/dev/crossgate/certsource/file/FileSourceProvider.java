@@ -7,7 +7,6 @@ import java.util.Set;
 import dev.crossgate.certsource.CertificateSource;
 import dev.crossgate.certsource.CertificateSourceProvider;
 import dev.crossgate.certsource.SettingException;
-import dev.crossgate.certsource.SettingNames;
 import dev.crossgate.certsource.SourceSettings;
 
 /** {@code crossgate.certs.<name>.source=file}. */
@@ -43,12 +42,12 @@ public final class FileSourceProvider implements CertificateSourceProvider {
         if (cert.isPresent() != key.isPresent()) {
             String missing = cert.isPresent() ? KEY_PATH : CERT_PATH;
             String present = cert.isPresent() ? CERT_PATH : KEY_PATH;
-            throw new SettingException("source " + settings.name() + " sets " + SettingNames.describe(settings.property(present))
-                    + " but not " + SettingNames.describe(settings.property(missing)) + "; a certificate and its key come together");
+            throw new SettingException("source " + settings.name() + " sets " + settings.describe(present)
+                    + " but not " + settings.describe(missing) + "; a certificate and its key come together");
         }
         if (cert.isEmpty() && ca.isEmpty()) {
-            throw new SettingException("source " + settings.name() + " needs " + SettingNames.describe(settings.property(CERT_PATH))
-                    + " and " + SettingNames.describe(settings.property(KEY_PATH)) + ", or " + SettingNames.describe(settings.property(CA_PATH)));
+            throw new SettingException("source " + settings.name() + " needs " + settings.describe(CERT_PATH)
+                    + " and " + settings.describe(KEY_PATH) + ", or " + settings.describe(CA_PATH));
         }
         Optional<char[]> password = settings.optional(KEY_PASSWORD).map(String::toCharArray);
         return new FileSourceSpec(settings.name(), cert, key, ca, password,

@@ -1,0 +1,122 @@
+package dev.crossgate.certsource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The settings under one prefix, such as {@code crossgate.certs.edge.} or {@code crossgate.listeners.web.},
+ * with typed accessors whose errors name the property and its environment variable.
+ */
+public class Settings {
+
+    private final String prefix;
+    private final Map<String, String> values;
+
+    /** @param values keys relative to {@code prefix} */
+    public Settings(String prefix, Map<String, String> values) {
+        this.prefix = prefix;
+        this.values = Map.copyOf(values);
+    }
+
+    public String property(String key) {
+        return prefix + key;
+    }
+
+    public String describe(String key) {
+        return SettingNames.describe(property(key));
+    }
+
+    public boolean has(String key) {
+        return optional(key).isPresent();
+    }
+
+    public Optional<String> optional(String key) {
+        return Optional.ofNullable(values.get(key)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String required(String key) throws SettingException {
+        return optional(key).orElseThrow(() -> new SettingException(describe(key) + " is not set"));
+    }
+
+    /** A comma-separated list, blanks dropped. */
+    public List<String> list(String key) {
+        return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** A path that must exist and be a readable file when set. */
+    public Optional<Path> existingFile(String key) throws SettingException {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(value.get());
+        if (!Files.exists(path)) {
+            throw new SettingException(describe(key) + ": " + path + " does not exist");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new SettingException(describe(key) + ": " + path + " is not a readable file");
+        }
+        return Optional.of(path);
+    }
+
+    public Duration duration(String key, Duration defaultValue) throws SettingException {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            Duration duration = Durations.parse(value.get());
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException("'" + value.get() + "' is negative");
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(describe(key) + ": " + e.getMessage());
+        }
+    }
+
+    public boolean bool(String key, boolean defaultValue) throws SettingException {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        return switch (value.get().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new SettingException(describe(key) + ": '" + value.get() + "' is not true or false");
+        };
+    }
+
+    public int port(String key, int defaultValue) throws SettingException {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int port = Integer.parseInt(value.get());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // explained below
+        }
+        throw new SettingException(describe(key) + ": '" + value.get() + "' is not a port (0-65535)");
+    }
+
+    /** One of {@code allowed} (lower-case), or the default when unset. */
+    public String choice(String key, String defaultValue, String... allowed) throws SettingException {
+        String value = optional(key).map(v -> v.toLowerCase(Locale.ROOT)).orElse(defaultValue);
+        for (String candidate : allowed) {
+            if (candidate.equals(value)) {
+                return value;
+            }
+        }
+        throw new SettingException(describe(key) + ": '" + value + "' is not one of " + String.join(", ", allowed));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.crossgate.connector;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.crossgate.admin.Stats;
+import dev.crossgate.config.ConnectorConfig;
+import dev.crossgate.tls.ClientTls;
+import dev.crossgate.tls.HandshakeObserver;
+import dev.crossgate.tls.TlsStats;
+import io.netty.channel.ChannelOption;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * Dials one backend over HTTP/1.1, pooling connections, and re-encrypts with the connector's newest
+ * TLS context: when the context rotates, new connections use it while pooled ones finish their work.
+ */
+public final class HttpConnector implements AutoCloseable {
+
+    /** The client bound to one TLS context, so a rotation costs one new client and nothing per request. */
+    private record Bound(SslProvider provider, HttpClient client) {
+    }
+
+    private final ConnectorConfig config;
+    private final ClientTls tls;
+    private final ConnectionProvider pool;
+    private final HttpClient base;
+    private volatile Bound bound;
+    final LongAdder requests;
+    final LongAdder connectFailures;
+    final LongAdder timeouts;
+    final LongAdder notReady;
+    final LongAdder upstreamErrors;
+
+    public HttpConnector(ConnectorConfig config, ClientTls tls, LoopResources loops, Stats stats) {
+        this.config = config;
+        this.tls = tls;
+        String scope = "connector." + config.name();
+        TlsStats tlsStats = new TlsStats(scope, stats);
+        this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(1024)
+                .pendingAcquireMaxCount(4096).maxIdleTime(java.time.Duration.ofSeconds(30)).build();
+        HttpClient client = HttpClient.create(pool).runOn(loops).host(config.host()).port(config.port())
+                .protocol(HttpProtocol.HTTP11)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .responseTimeout(config.responseTimeout())
+                // a streamed request body cannot be replayed, so a failed send is reported, never retried
+                .disableRetry(true);
+        if (tls != null) {
+            client = client.doOnChannelInit((observer, channel, address) -> {
+                if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+                    channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "connector"));
+                }
+            });
+        }
+        this.base = client;
+        this.requests = stats.counter(scope + ".requests");
+        this.connectFailures = stats.counter(scope + ".connect_failures");
+        this.timeouts = stats.counter(scope + ".timeouts");
+        this.notReady = stats.counter(scope + ".not_ready");
+        this.upstreamErrors = stats.counter(scope + ".errors");
+    }
+
+    public ConnectorConfig config() {
+        return config;
+    }
+
+    /** The client to use for the next request, or empty while the connector's TLS material is missing. */
+    public Optional<HttpClient> client() {
+        if (tls == null) {
+            return Optional.of(base);
+        }
+        Optional<SslProvider> provider = tls.current();
+        if (provider.isEmpty()) {
+            return Optional.empty();
+        }
+        Bound current = bound;
+        if (current == null || current.provider() != provider.get()) {
+            current = new Bound(provider.get(), base.secure(provider.get()));
+            bound = current; // a lost race builds the same client twice, which is harmless
+        }
+        return Optional.of(current.client());
+    }
+
+    public Optional<String> notReadyReason() {
+        return tls == null ? Optional.empty() : tls.notReadyReason();
+    }
+
+    @Override
+    public void close() {
+        pool.disposeLater().block(java.time.Duration.ofSeconds(5));
+        if (tls != null) {
+            tls.close();
+        }
+    }
+}

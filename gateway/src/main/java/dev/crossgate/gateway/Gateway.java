@@ -1,0 +1,135 @@
+package dev.crossgate.gateway;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.crossgate.admin.AdminServer;
+import dev.crossgate.admin.Stats;
+import dev.crossgate.certs.CertificateSources;
+import dev.crossgate.certsource.CertificateSource;
+import dev.crossgate.config.ConnectorConfig;
+import dev.crossgate.config.CrossgateConfiguration;
+import dev.crossgate.config.ListenerConfig;
+import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.listener.HttpListener;
+import dev.crossgate.tls.ClientTls;
+import dev.crossgate.tls.TlsMaterial;
+import reactor.netty.resources.LoopResources;
+
+/** The running gateway: sources, connectors, listeners and the admin port on one event-loop group. */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(20);
+
+    private final CertificateSources sources;
+    private final LoopResources loops;
+    private final Map<String, HttpConnector> connectors = new LinkedHashMap<>();
+    private final Map<String, HttpListener> listeners = new LinkedHashMap<>();
+    private final Stats stats = new Stats();
+    private AdminServer admin;
+
+    private Gateway(CertificateSources sources) {
+        this.sources = sources;
+        this.loops = LoopResources.create("crossgate", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+    }
+
+    /** Starts everything; on any failure what was started is stopped again. */
+    public static Gateway start(CrossgateConfiguration configuration, CertificateSources sources) throws Exception {
+        Gateway gateway = new Gateway(sources);
+        try {
+            gateway.startAll(configuration);
+            return gateway;
+        } catch (Exception e) {
+            gateway.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private void startAll(CrossgateConfiguration configuration) throws Exception {
+        sources.start();
+        sources.all().forEach(this::registerSourceStats);
+        for (ConnectorConfig config : configuration.connectors()) {
+            ClientTls tls = config.tls().originate() ? new ClientTls(config, sources, List.of("http/1.1")) : null;
+            if (config.tls().originate() && config.tls().insecureSkipVerify()) {
+                LOG.warn("connector {} does not verify the certificate of {} (tls.insecure-skip-verify=true): anyone on the path can impersonate it",
+                        config.name(), config.address());
+            }
+            if (!config.tls().originate()) {
+                LOG.warn("connector {} sends plaintext to {} (tls.mode=off)", config.name(), config.address());
+            }
+            connectors.put(config.name(), new HttpConnector(config, tls, loops, stats));
+        }
+        List<String> plaintext = new ArrayList<>();
+        for (ListenerConfig config : configuration.listeners()) {
+            HttpListener listener = new HttpListener(config, sources, connectors.get(config.connector()), loops, stats);
+            listeners.put(config.name(), listener);
+            boolean off = config.tls().mode() == ListenerConfig.TlsMode.OFF;
+            stats.gauge("listener." + config.name() + ".plaintext", () -> off ? 1 : 0);
+            if (off) {
+                plaintext.add(config.name());
+                LOG.warn("listener {} on port {} accepts PLAINTEXT (tls.mode=off): traffic to it is not encrypted", config.name(), listener.port());
+            }
+            ConnectorConfig connector = connectors.get(config.connector()).config();
+            LOG.info("listener {} on {}:{} ({}, tls {}, client-auth {}) -> connector {} ({}, tls {})", config.name(), config.host(),
+                    listener.port(), config.protocol().name().toLowerCase(), config.tls().mode().name().toLowerCase(),
+                    config.tls().clientAuth().name().toLowerCase(), connector.name(), connector.address(),
+                    connector.tls().originate() ? "originate, server-name " + connector.tls().serverName() : "off");
+        }
+        admin = new AdminServer(configuration.admin(), stats, sources, plaintext, this::notReady, loops);
+        LOG.info("admin on {}:{} (/stats /metrics /certs /health/liveness /health/readiness)", configuration.admin().host(), admin.port());
+    }
+
+    private void registerSourceStats(CertificateSource source) {
+        String scope = "certs." + source.name();
+        stats.gauge(scope + ".reloads", () -> source.counters().reloads());
+        stats.gauge(scope + ".rejected_reloads", () -> source.counters().rejectedReloads());
+        // describes only what is being served now: a replaced certificate no longer counts
+        stats.gauge(scope + ".expiry_seconds", () -> source.current().flatMap(TlsMaterial::leafFacts)
+                .map(facts -> Math.max(0, Duration.between(Instant.now(), facts.notAfter()).toSeconds())).orElse(-1L));
+        stats.gauge(scope + ".ready", () -> source.current().isPresent() ? 1 : 0);
+    }
+
+    /** What keeps the gateway from being ready, one line each; empty when it is. */
+    public List<String> notReady() {
+        List<String> reasons = new ArrayList<>();
+        listeners.values().forEach(l -> l.notReadyReason().ifPresent(r -> reasons.add("listener " + l.config().name() + ": " + r)));
+        connectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));
+        return reasons;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public int listenerPort(String name) {
+        return listeners.get(name).port();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** Stops accepting, gives connections in flight {@code grace} to finish, then stops sources and event loops. */
+    public void close(Duration grace) {
+        listeners.values().forEach(listener -> listener.close(grace));
+        if (admin != null) {
+            admin.close();
+        }
+        connectors.values().forEach(HttpConnector::close);
+        sources.close();
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() {
+        close(DEFAULT_GRACE);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.crossgate.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import dev.crossgate.admin.Stats;
+import dev.crossgate.certs.CertificateSources;
+import dev.crossgate.config.ListenerConfig;
+import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.tls.HandshakeObserver;
+import dev.crossgate.tls.ServerTls;
+import dev.crossgate.tls.TlsStats;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/** An HTTP listener: TLS terminated with the rotating server contexts (or plaintext, loudly), proxied to its connector. */
+public final class HttpListener implements AutoCloseable {
+
+    private final ListenerConfig config;
+    private final ServerTls tls;
+    private final DisposableServer server;
+
+    public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats)
+            throws Exception {
+        this.config = config;
+        boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
+        HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
+                .idleTimeout(Duration.ofMinutes(5))
+                .handle(new HttpProxy(config.name(), terminate, connector, stats));
+        if (terminate) {
+            TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
+            this.tls = new ServerTls(config, sources, List.of("http/1.1"));
+            server = server.protocol(HttpProtocol.HTTP11)
+                    .secure(spec -> spec.sslContext(placeholder(tls)).setSniAsyncMappings(tls))
+                    .doOnChannelInit((observer, channel, address) ->
+                            channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener")));
+        } else {
+            this.tls = null;
+            server = server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+        }
+        this.server = server.bindNow(Duration.ofSeconds(10));
+    }
+
+    private static io.netty.handler.ssl.SslContext placeholder(ServerTls tls) {
+        try {
+            return tls.placeholder();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Optional<String> notReadyReason() {
+        return tls == null ? Optional.empty() : tls.notReadyReason();
+    }
+
+    /** Stops accepting; connections in flight get {@code grace} to finish. */
+    public void close(Duration grace) {
+        server.disposeNow(grace);
+        if (tls != null) {
+            tls.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.crossgate.listener;
+
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+
+import javax.net.ssl.SSLException;
+
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.crossgate.admin.Stats;
+import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.tls.HandshakeObserver;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The reverse proxy of an HTTP listener: streams the request to the connector and the response back,
+ * both ways without buffering whole bodies, and answers with a plain reason when the backend cannot.
+ */
+public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProxy.class);
+
+    private final String listener;
+    private final boolean https;
+    private final HttpConnector connector;
+    private final LongAdder requests;
+    private final LongAdder badGateway;
+    private final LongAdder unavailable;
+    private final LongAdder gatewayTimeout;
+
+    public HttpProxy(String listener, boolean https, HttpConnector connector, Stats stats) {
+        this.listener = listener;
+        this.https = https;
+        this.connector = connector;
+        String scope = "listener." + listener;
+        this.requests = stats.counter(scope + ".http.requests");
+        this.badGateway = stats.counter(scope + ".http.502");
+        this.unavailable = stats.counter(scope + ".http.503");
+        this.gatewayTimeout = stats.counter(scope + ".http.504");
+    }
+
+    @Override
+    public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+        requests.increment();
+        HttpClient client = connector.client().orElse(null);
+        if (client == null) {
+            unavailable.increment();
+            return plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "connector " + connector.config().name()
+                    + " is not ready: " + connector.notReadyReason().orElse("starting"));
+        }
+        X509Certificate[] peer = new X509Certificate[1];
+        request.withConnection(connection -> peer[0] = peerOf(connection.channel()));
+        return client
+                .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer[0]))
+                .request(request.method())
+                .uri(request.uri())
+                .send((outbound, body) -> body.send(request.receive().retain()))
+                .response((upstream, body) -> {
+                    response.status(upstream.status());
+                    ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), response.responseHeaders());
+                    return response.send(body.retain());
+                })
+                .then()
+                .onErrorResume(error -> failed(request, response, error));
+    }
+
+    private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Throwable error) {
+        HttpResponseStatus status;
+        String reason;
+        if (error instanceof ConnectException || error.getCause() instanceof ConnectException) {
+            status = HttpResponseStatus.BAD_GATEWAY;
+            reason = "the backend of connector " + connector.config().name() + " refused the connection";
+        } else if (error instanceof ReadTimeoutException || error instanceof TimeoutException
+                || error.getClass().getSimpleName().contains("Timeout")) {
+            status = HttpResponseStatus.GATEWAY_TIMEOUT;
+            reason = "the backend of connector " + connector.config().name() + " did not answer in time";
+        } else if (error instanceof SSLException || error.getCause() instanceof SSLException) {
+            status = HttpResponseStatus.BAD_GATEWAY;
+            reason = "the TLS handshake with the backend of connector " + connector.config().name() + " failed";
+        } else if (error instanceof PrematureCloseException) {
+            status = HttpResponseStatus.BAD_GATEWAY;
+            reason = "the backend of connector " + connector.config().name() + " closed the connection early";
+        } else {
+            status = HttpResponseStatus.BAD_GATEWAY;
+            reason = "the backend of connector " + connector.config().name() + " failed";
+        }
+        (status == HttpResponseStatus.GATEWAY_TIMEOUT ? gatewayTimeout : badGateway).increment();
+        LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} error=\"{}\"", listener,
+                connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), error.toString());
+        if (response.hasSentHeaders()) {
+            return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
+        }
+        return plain(response, status, reason);
+    }
+
+    private static Mono<Void> plain(HttpServerResponse response, HttpResponseStatus status, String reason) {
+        byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
+        return response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
+                .sendByteArray(Mono.just(body)).then();
+    }
+
+    private static X509Certificate peerOf(Channel channel) {
+        // an HTTP/2 stream's parent holds the TLS session; an accepted socket's parent is the server socket
+        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel ? channel.parent() : channel;
+        return connection.attr(HandshakeObserver.PEER_CERTIFICATE).get();
+    }
+}

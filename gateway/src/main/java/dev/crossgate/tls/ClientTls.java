@@ -1,0 +1,92 @@
+package dev.crossgate.tls;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+
+import dev.crossgate.certs.CertificateSources;
+import dev.crossgate.config.ConnectorConfig;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * A connector's TLS: the backend verified against the current CA bundle and the configured server
+ * name, and our client certificate for mTLS. Rebuilt when either rotates, exactly like a listener's.
+ */
+public final class ClientTls extends RotatingTls {
+
+    private final ConnectorConfig connector;
+    private final List<String> alpn;
+    private volatile SslProvider current;
+
+    public ClientTls(ConnectorConfig connector, CertificateSources sources, List<String> alpn) {
+        super("connector." + connector.name());
+        this.connector = connector;
+        this.alpn = List.copyOf(alpn);
+        Set<String> names = new LinkedHashSet<>();
+        if (connector.tls().certs() != null) {
+            names.add(connector.tls().certs());
+        }
+        if (connector.tls().trust() != null) {
+            names.add(connector.tls().trust());
+        }
+        follow(sources, names);
+        if (names.isEmpty()) {
+            rebuildNow();
+        }
+    }
+
+    private synchronized void rebuildNow() {
+        try {
+            rebuild();
+        } catch (Exception e) {
+            throw new IllegalStateException(scope + ": cannot build a TLS context", e);
+        }
+    }
+
+    @Override
+    protected void rebuild() throws Exception {
+        ConnectorConfig.Tls tls = connector.tls();
+        Optional<TlsMaterial> identity = material(tls.certs()).filter(TlsMaterial::hasIdentity);
+        Optional<PeerVerifier.TrustBundle> bundle = trust(tls.trust());
+        if ((tls.certs() != null && identity.isEmpty()) || (!tls.insecureSkipVerify() && bundle.isEmpty())) {
+            return;
+        }
+        PeerVerifier.TrustBundle fixed = bundle.orElse(null);
+        PeerVerifier verifier = PeerVerifier.forServer(() -> fixed, tls.serverName());
+        String serverName = tls.serverName();
+        current = SslProvider.builder()
+                .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn))
+                .handshakeTimeout(ServerTls.HANDSHAKE_TIMEOUT)
+                .handlerConfigurator(handler -> {
+                    // Names are verified by PeerVerifier against tls.server-name, not against the address dialled.
+                    SSLParameters parameters = handler.engine().getSSLParameters();
+                    parameters.setEndpointIdentificationAlgorithm(null);
+                    if (!SanMatcher.isIpLiteral(serverName)) {
+                        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+                    }
+                    handler.engine().setSSLParameters(parameters);
+                })
+                .build();
+    }
+
+    /** The newest provider, or empty while the material it needs has not arrived. */
+    public Optional<SslProvider> current() {
+        return Optional.ofNullable(current);
+    }
+
+    @Override
+    public Optional<String> notReadyReason() {
+        if (current != null) {
+            return Optional.empty();
+        }
+        ConnectorConfig.Tls tls = connector.tls();
+        if (tls.certs() != null && material(tls.certs()).filter(TlsMaterial::hasIdentity).isEmpty()) {
+            return Optional.of("no valid client certificate from source " + tls.certs());
+        }
+        return Optional.of("no CA bundle from source " + tls.trust() + " to verify the backend");
+    }
+}

@@ -1,0 +1,95 @@
+package dev.crossgate.tls;
+
+import java.util.Locale;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import io.netty.handler.ssl.NotSslRecordException;
+
+/**
+ * Why a TLS handshake failed, in the words an operator needs, with the Envoy counter it increments.
+ * Certificate verification failures have counters of their own and are not {@code connection_error}s.
+ */
+public enum HandshakeFailure {
+    NO_CLIENT_CERT("ssl.fail_verify_no_cert", "the client sent no certificate but one is required"),
+    UNTRUSTED_ISSUER("ssl.fail_verify_error", "the peer's certificate is not issued by a trusted CA"),
+    EXPIRED("ssl.fail_verify_error", "the peer's certificate is expired"),
+    NOT_YET_VALID("ssl.fail_verify_error", "the peer's certificate is not valid yet"),
+    SAN_NOT_ALLOWED("ssl.fail_verify_san", "the peer's certificate names are not allowed"),
+    NAME_MISMATCH("ssl.fail_verify_san", "the peer's certificate is not valid for the name dialled"),
+    NOT_TLS("ssl.connection_error", "the peer did not speak TLS"),
+    PROTOCOL_OR_CIPHER("ssl.connection_error", "no TLS version or cipher suite in common"),
+    REFUSED_BY_PEER("ssl.connection_error", "the peer refused our certificate or ended the handshake"),
+    NOT_READY("ssl.connection_error", "no valid certificate loaded yet"),
+    TIMEOUT("ssl.connection_error", "the handshake did not complete in time"),
+    OTHER("ssl.connection_error", "the handshake failed");
+
+    private final String counter;
+    private final String description;
+
+    HandshakeFailure(String counter, String description) {
+        this.counter = counter;
+        this.description = description;
+    }
+
+    /** The Envoy counter name below the scope, e.g. {@code ssl.fail_verify_san}. */
+    public String counter() {
+        return counter;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Lower-case name for logs and the per-reason counter {@code ssl.failure.<label>}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Finds the reason in a handshake failure's cause chain, as BoringSSL and the JDK each report it. */
+    public static HandshakeFailure classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PeerRejection rejection) {
+                return rejection.reason();
+            }
+            if (t instanceof NotSslRecordException) {
+                return NOT_TLS;
+            }
+            if (t instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+                return TIMEOUT;
+            }
+        }
+        String messages = messages(failure).toUpperCase(Locale.ROOT);
+        if (messages.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || messages.contains("EMPTY CLIENT CERTIFICATE CHAIN")
+                || messages.contains("CERTIFICATE_REQUIRED")) {
+            return NO_CLIENT_CERT;
+        }
+        if (messages.contains("WRONG_VERSION_NUMBER") || messages.contains("HTTP_REQUEST") || messages.contains("NOT AN SSL/TLS RECORD")) {
+            return NOT_TLS;
+        }
+        if (messages.contains("NO_SHARED_CIPHER") || messages.contains("UNSUPPORTED_PROTOCOL") || messages.contains("NO_PROTOCOLS_AVAILABLE")
+                || messages.contains("NO CIPHER SUITES IN COMMON") || messages.contains("PROTOCOL_VERSION")
+                || messages.contains("NO APPROPRIATE PROTOCOL") || messages.contains("NO_COMMON_SIGNATURE_ALGORITHMS")
+                || messages.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")) {
+            return PROTOCOL_OR_CIPHER;
+        }
+        if (messages.contains("SSLV3_ALERT") || messages.contains("TLSV1_ALERT") || messages.contains("RECEIVED FATAL ALERT")) {
+            return REFUSED_BY_PEER;
+        }
+        if (failure instanceof SSLHandshakeException && messages.contains("CERTIFICATE_VERIFY_FAILED")) {
+            return UNTRUSTED_ISSUER;
+        }
+        return OTHER;
+    }
+
+    /** Every message of the cause chain, for logs: BoringSSL puts the useful part in the innermost one. */
+    public static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null && all.length() < 600; t = t.getCause()) {
+            if (t.getMessage() != null && all.indexOf(t.getMessage()) < 0) {
+                all.append(all.length() == 0 ? "" : ": ").append(t.getMessage());
+            }
+        }
+        return all.length() == 0 ? failure.getClass().getSimpleName() : all.toString();
+    }
+}

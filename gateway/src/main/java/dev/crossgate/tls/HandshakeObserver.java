@@ -1,0 +1,101 @@
+package dev.crossgate.tls;
+
+import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
+
+/**
+ * Sits behind the TLS handler of every connection, listener or connector side, and turns the
+ * handshake's outcome into Envoy's counters and, for a failure, exactly one log line with the peer,
+ * the SNI and the reason. The peer never hears more than the TLS alert.
+ */
+public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger("crossgate.handshake");
+    /** The verified peer certificate of a connection, for {@code x-forwarded-client-cert}. */
+    public static final AttributeKey<X509Certificate> PEER_CERTIFICATE = AttributeKey.valueOf("crossgate.peer-certificate");
+
+    private final TlsStats stats;
+    private final String role;
+    private String sni;
+
+    /** @param role "listener" or "connector", for the log line */
+    public HandshakeObserver(TlsStats stats, String role) {
+        this.stats = stats;
+        this.role = role;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SniCompletionEvent sniEvent) {
+            sni = sniEvent.hostname();
+        } else if (event instanceof SslHandshakeCompletionEvent completion) {
+            if (completion.isSuccess()) {
+                succeeded(ctx.channel());
+            } else {
+                failed(ctx.channel(), completion.cause());
+            }
+            ctx.pipeline().remove(this);
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    private void succeeded(Channel channel) {
+        Optional<SSLSession> session = session(channel);
+        X509Certificate peer = session.flatMap(HandshakeObserver::peerCertificate).orElse(null);
+        if (peer != null) {
+            channel.attr(PEER_CERTIFICATE).set(peer);
+        }
+        stats.handshake(session.map(SSLSession::getProtocol).orElse("unknown"), session.map(SSLSession::getCipherSuite).orElse("unknown"),
+                peer != null);
+    }
+
+    private void failed(Channel channel, Throwable cause) {
+        HandshakeFailure reason = HandshakeFailure.classify(cause);
+        stats.failure(reason);
+        LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"", role, stats.name(), address(channel.remoteAddress()),
+                sni == null ? "-" : sni, reason.label(), detail(reason, cause));
+    }
+
+    private static String detail(HandshakeFailure reason, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof PeerRejection rejection) {
+                return rejection.getMessage();
+            }
+        }
+        return reason.description() + " (" + HandshakeFailure.messages(cause).replace('"', '\'') + ")";
+    }
+
+    private static Optional<SSLSession> session(Channel channel) {
+        SslHandler handler = channel.pipeline().get(SslHandler.class);
+        return handler == null ? Optional.empty() : Optional.ofNullable(handler.engine().getSession());
+    }
+
+    private static Optional<X509Certificate> peerCertificate(SSLSession session) {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? Optional.of(x509) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String address(SocketAddress address) {
+        return address == null ? "-" : address.toString().replaceFirst("^/", "");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.crossgate.tls;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.crossgate.certs.CertificateSources;
+import dev.crossgate.certsource.CertificateSource;
+import reactor.core.Disposable;
+
+/**
+ * Follows the certificate sources a listener or connector uses and rebuilds its TLS contexts whenever
+ * any of them rotates. Rebuilding happens on the sources' threads; the event loops only read the
+ * volatile result, so the wire path takes no lock and every new handshake sees the newest material.
+ */
+abstract class RotatingTls implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RotatingTls.class);
+
+    protected final String scope;
+    private final Map<String, TlsMaterial> latest = new ConcurrentHashMap<>();
+    private final List<Disposable> subscriptions = new ArrayList<>();
+
+    RotatingTls(String scope) {
+        this.scope = scope;
+    }
+
+    /** Subscribes to every named source; the replayed current material triggers the first build at once. */
+    protected final void follow(CertificateSources sources, Set<String> names) {
+        for (String name : new LinkedHashSet<>(names)) {
+            CertificateSource source = sources.get(name).orElseThrow(() -> new IllegalStateException("unknown source " + name));
+            subscriptions.add(source.material().subscribe(material -> {
+                latest.put(name, material);
+                rebuildLogged();
+            }));
+        }
+    }
+
+    protected final Optional<TlsMaterial> material(String source) {
+        return source == null ? Optional.empty() : Optional.ofNullable(latest.get(source));
+    }
+
+    protected final Optional<PeerVerifier.TrustBundle> trust(String source) {
+        return material(source).filter(m -> !m.trust().isEmpty()).map(m -> PeerVerifier.TrustBundle.of(m.trust()));
+    }
+
+    private synchronized void rebuildLogged() {
+        try {
+            rebuild();
+        } catch (Exception e) {
+            // The material passed validation, so this is an engine limit (e.g. a key type BoringSSL refuses): keep the old contexts.
+            LOG.error("{}: cannot build a TLS context from the new material, keeping the previous one: {}", scope, e.toString());
+        }
+    }
+
+    /** Builds new contexts from {@link #material(String)}; called under this object's lock, off the event loops. */
+    protected abstract void rebuild() throws Exception;
+
+    /** Whether handshakes can be served now, and if not, why. */
+    public abstract Optional<String> notReadyReason();
+
+    @Override
+    public void close() {
+        subscriptions.forEach(Disposable::dispose);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.crossgate.tls;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import dev.crossgate.certs.CertificateSources;
+import dev.crossgate.config.ListenerConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * A terminating listener's TLS: one context per server identity, chosen for every new connection by
+ * the SNI the client sent (exact names first, then {@code *.} wildcards, else the first identity).
+ * Reactor Netty asks this mapping at each ClientHello, so a rotation applies to the next handshake.
+ */
+public final class ServerTls extends RotatingTls implements AsyncMapping<String, SslProvider> {
+
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** An identity's context with the names it serves. */
+    private record Served(String source, List<SubjectAltName> names, SslProvider provider) {
+    }
+
+    private final ListenerConfig listener;
+    private final List<String> alpn;
+    private final String trustSource;
+    private volatile List<Served> served = List.of();
+
+    public ServerTls(ListenerConfig listener, CertificateSources sources, List<String> alpn) {
+        super("listener." + listener.name());
+        this.listener = listener;
+        this.alpn = List.copyOf(alpn);
+        this.trustSource = listener.tls().trust() != null ? listener.tls().trust() : listener.tls().certs().get(0);
+        Set<String> names = new LinkedHashSet<>(listener.tls().certs());
+        if (requiresTrust()) {
+            names.add(trustSource);
+        }
+        follow(sources, names);
+    }
+
+    private boolean requiresTrust() {
+        return listener.tls().clientAuth() != ListenerConfig.ClientAuth.NONE;
+    }
+
+    @Override
+    protected void rebuild() throws Exception {
+        ClientAuth clientAuth = switch (listener.tls().clientAuth()) {
+            case NONE -> ClientAuth.NONE;
+            case OPTIONAL -> ClientAuth.OPTIONAL;
+            case REQUIRE -> ClientAuth.REQUIRE;
+        };
+        PeerVerifier.TrustBundle bundle = trust(trustSource).orElse(null);
+        if (requiresTrust() && bundle == null) {
+            served = List.of();
+            return;
+        }
+        PeerVerifier verifier = PeerVerifier.forClients(() -> bundle, listener.tls().allowedSans());
+        List<Served> built = new ArrayList<>();
+        for (String source : listener.tls().certs()) {
+            Optional<TlsMaterial> identity = material(source).filter(TlsMaterial::hasIdentity);
+            if (identity.isPresent()) {
+                SslProvider provider = SslProvider.builder()
+                        .sslContext(TlsContexts.server(identity.get(), clientAuth, verifier, alpn))
+                        .handshakeTimeout(HANDSHAKE_TIMEOUT)
+                        .build();
+                built.add(new Served(source, identity.get().leafFacts().orElseThrow().subjectAltNames(), provider));
+            }
+        }
+        served = List.copyOf(built);
+    }
+
+    @Override
+    public Future<SslProvider> map(String hostname, Promise<SslProvider> promise) {
+        List<Served> current = served;
+        if (current.isEmpty()) {
+            return promise.setFailure(new SSLHandshakeException("listener " + listener.name() + " has no valid certificate yet: "
+                    + notReadyReason().orElse("")));
+        }
+        return promise.setSuccess(select(current, hostname).provider());
+    }
+
+    private static Served select(List<Served> current, String hostname) {
+        if (hostname != null) {
+            for (Served candidate : current) {
+                if (candidate.names().stream().anyMatch(n -> n.type() == SubjectAltName.Type.DNS && !n.value().startsWith("*.")
+                        && n.value().equalsIgnoreCase(hostname))) {
+                    return candidate;
+                }
+            }
+            for (Served candidate : current) {
+                if (candidate.names().stream().anyMatch(n -> n.type() == SubjectAltName.Type.DNS && SanMatcher.dnsMatches(n.value(), hostname))) {
+                    return candidate;
+                }
+            }
+        }
+        return current.get(0);
+    }
+
+    /** The context Reactor Netty needs at bind time; never used to serve, since the mapping answers every handshake. */
+    public io.netty.handler.ssl.SslContext placeholder() throws Exception {
+        return PlaceholderContext.INSTANCE.get();
+    }
+
+    @Override
+    public Optional<String> notReadyReason() {
+        if (requiresTrust() && trust(trustSource).isEmpty()) {
+            return Optional.of("no CA bundle from source " + trustSource + " to verify clients");
+        }
+        List<String> missing = listener.tls().certs().stream().filter(s -> material(s).filter(TlsMaterial::hasIdentity).isEmpty()).toList();
+        return missing.isEmpty() ? Optional.empty() : Optional.of("no valid certificate from source(s) " + missing);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.crossgate.tls;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
+/**
+ * Builds Netty TLS contexts from validated material, with Crossgate's strict defaults: TLS 1.2 and 1.3
+ * only, AEAD cipher suites with forward secrecy only, BoringSSL when it loads.
+ */
+public final class TlsContexts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** TLS 1.3 suites are all AEAD; for TLS 1.2 only ECDHE with GCM or ChaCha20-Poly1305. */
+    public static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    private static final SslProvider PROVIDER = chooseProvider();
+
+    private TlsContexts() {
+    }
+
+    public static SslProvider provider() {
+        return PROVIDER;
+    }
+
+    /** A listener's context: its identity, and client verification when client-auth is not none. */
+    public static SslContext server(TlsMaterial identity, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn)
+            throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(identity.privateKey(), identity.chain().toArray(X509Certificate[]::new))
+                .clientAuth(clientAuth);
+        if (clientAuth != ClientAuth.NONE) {
+            builder.trustManager(clientVerifier);
+        }
+        return common(builder, alpn).build();
+    }
+
+    /** A connector's context: the backend verified by {@code verifier} (or not at all), our client identity if any. */
+    public static SslContext client(TlsMaterial identity, PeerVerifier verifier, boolean insecureSkipVerify, List<String> alpn)
+            throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .trustManager(insecureSkipVerify ? InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0] : verifier);
+        if (identity != null) {
+            builder.keyManager(identity.privateKey(), identity.chain().toArray(X509Certificate[]::new));
+        }
+        return common(builder, alpn).build();
+    }
+
+    private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn) {
+        builder.sslProvider(PROVIDER).protocols(PROTOCOLS).ciphers(CIPHERS);
+        if (!alpn.isEmpty()) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+        }
+        return builder;
+    }
+
+    private static SslProvider chooseProvider() {
+        if (OpenSsl.isAvailable()) {
+            LOG.debug("TLS by {} through netty-tcnative", OpenSsl.versionString());
+            return SslProvider.OPENSSL;
+        }
+        LOG.warn("netty-tcnative (BoringSSL) could not be loaded, TLS falls back to the JDK provider, which is slower: {}",
+                String.valueOf(OpenSsl.unavailabilityCause()));
+        return SslProvider.JDK;
+    }
+}
