@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
         subcommands = {Crossgate.Certs.class, DemoCommand.class})
 public final class Crossgate implements Callable<Integer> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Crossgate.class);
+
     /** Configuration problems: the process exits with this so orchestrators do not restart it in a tight loop unseen. */
     public static final int EXIT_CONFIGURATION = 2;
 
@@ -69,11 +71,23 @@ public final class Crossgate implements Callable<Integer> {
         try {
             var providers = CertificateSources.providers();
             CrossgateConfiguration configuration = configuration(environment, systemProperties, providers);
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            CertificateSources sources = null;
+            try {
+                sources = CertificateSources.create(configuration.certs(), providers, Clock.systemUTC());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
             if (configuration.listeners().isEmpty()) {
-                throw new ConfigException("no listener is configured, so there is nothing to serve: set at least "
+                problems.add("no listener is configured, so there is nothing to serve: set at least "
                         + "CROSSGATE_LISTENERS_<NAME>_PORT and CROSSGATE_LISTENERS_<NAME>_CONNECTOR (see the README), or run 'demo'");
             }
-            CertificateSources sources = CertificateSources.create(configuration.certs(), providers, Clock.systemUTC());
+            if (!problems.isEmpty()) {
+                if (sources != null) {
+                    sources.close();
+                }
+                throw new ConfigException(problems);
+            }
             gateway = Gateway.start(configuration, sources);
         } catch (ConfigException e) {
             err.println("crossgate: cannot start, the configuration has " + e.problems().size() + " problem(s):");
@@ -81,16 +95,19 @@ public final class Crossgate implements Callable<Integer> {
             err.flush();
             return EXIT_CONFIGURATION;
         }
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            gateway.close(Gateway.DEFAULT_GRACE);
-            stopped.countDown();
-        }, "crossgate-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM and SIGINT start a drain and the process then exits 0, as orchestrators expect of a clean stop;
+        // a shutdown hook alone would leave the JVM exiting with 143.
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        for (String signal : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> stop.countDown());
+        }
         if (started != null) {
             started.accept(gateway);
         }
-        stopped.await();
+        stop.await();
+        LOG.info("stopping: no new connections; requests in flight get up to {} to finish", Gateway.DEFAULT_GRACE);
+        gateway.close(Gateway.DEFAULT_GRACE);
+        LOG.info("stopped");
         return 0;
     }
 

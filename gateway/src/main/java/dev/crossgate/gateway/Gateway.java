@@ -117,9 +117,21 @@ public final class Gateway implements AutoCloseable {
         return admin.port();
     }
 
-    /** Stops accepting, gives connections in flight {@code grace} to finish, then stops sources and event loops. */
+    /**
+     * Stops accepting, gives requests in flight up to {@code grace} to finish (Reactor Netty's own dispose
+     * would cut them), then closes connections, sources and event loops.
+     */
     public void close(Duration grace) {
-        listeners.values().forEach(listener -> listener.close(grace));
+        listeners.values().forEach(HttpListener::stopAccepting);
+        long deadline = System.nanoTime() + grace.toNanos();
+        int inFlight;
+        while ((inFlight = listeners.values().stream().mapToInt(HttpListener::inFlight).sum()) > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(20));
+        }
+        if (inFlight > 0) {
+            LOG.warn("grace period of {} over with {} request(s) still in flight; closing them", grace, inFlight);
+        }
+        listeners.values().forEach(listener -> listener.close(Duration.ofSeconds(1)));
         if (admin != null) {
             admin.close();
         }
@@ -131,5 +143,13 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         close(DEFAULT_GRACE);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

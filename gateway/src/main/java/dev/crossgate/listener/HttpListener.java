@@ -23,14 +23,16 @@ public final class HttpListener implements AutoCloseable {
     private final ListenerConfig config;
     private final ServerTls tls;
     private final DisposableServer server;
+    private final HttpProxy proxy;
 
     public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats)
             throws Exception {
         this.config = config;
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
+        this.proxy = new HttpProxy(config.name(), terminate, connector, stats);
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
                 .idleTimeout(Duration.ofMinutes(5))
-                .handle(new HttpProxy(config.name(), terminate, connector, stats));
+                .handle(proxy);
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
             this.tls = new ServerTls(config, sources, List.of("http/1.1"));
@@ -65,7 +67,18 @@ public final class HttpListener implements AutoCloseable {
         return tls == null ? Optional.empty() : tls.notReadyReason();
     }
 
-    /** Stops accepting; connections in flight get {@code grace} to finish. */
+    /** Stops accepting new connections at once; keeps serving the ones it has. */
+    public void stopAccepting() {
+        proxy.drain();
+        server.channel().close().syncUninterruptibly();
+    }
+
+    /** Requests being proxied right now. */
+    public int inFlight() {
+        return proxy.inFlight();
+    }
+
+    /** Closes every connection; call after {@link #stopAccepting()} and the drain. */
     public void close(Duration grace) {
         server.disposeNow(grace);
         if (tls != null) {

@@ -41,6 +41,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final LongAdder badGateway;
     private final LongAdder unavailable;
     private final LongAdder gatewayTimeout;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
 
     public HttpProxy(String listener, boolean https, HttpConnector connector, Stats stats) {
         this.listener = listener;
@@ -53,9 +55,26 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         this.gatewayTimeout = stats.counter(scope + ".http.504");
     }
 
+    /** From now on every response asks the client to close its connection, so keep-alive clients move on. */
+    void drain() {
+        draining = true;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
     @Override
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         requests.increment();
+        inFlight.incrementAndGet();
+        if (draining) {
+            response.keepAlive(false);
+        }
+        return Mono.from(proxy(request, response)).doFinally(signal -> inFlight.decrementAndGet());
+    }
+
+    private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response) {
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             unavailable.increment();

@@ -55,9 +55,10 @@ public final class MaterialStream {
         }
         TlsMaterial previous = current;
         current = material;
+        // Subscribers rebuild their TLS contexts during emitNext; counting afterwards makes "reloads" mean "applied".
+        sink.emitNext(material, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         counters.countReload();
         LOG.info("source={} {} {}", sourceName, previous == null ? "loaded" : "rotated", describe(material));
-        sink.emitNext(material, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         return true;
     }
 

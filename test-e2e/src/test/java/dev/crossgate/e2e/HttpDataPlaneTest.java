@@ -1,0 +1,340 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.crossgate.tls.CertificateIssuer;
+import dev.crossgate.tls.KeyType;
+import dev.crossgate.tls.PemWriter;
+import dev.crossgate.tls.TestPki;
+
+/**
+ * The HTTP data plane end to end: curl and openssl as clients, the packaged gateway as a process
+ * configured by environment variables, and an HTTPS backend that only admits the gateway's client
+ * certificate. Every hop is mutual TLS.
+ */
+class HttpDataPlaneTest {
+
+    @TempDir
+    Path dir;
+
+    private final TestPki edgeCa = TestPki.create("edge-ca");
+    private final TestPki backendCa = TestPki.create("backend-ca");
+    private CertificateIssuer.Issued agent;
+    private CertificateIssuer.Issued gatewayClient;
+    private TlsBackend backend;
+    private GatewayProcess gateway;
+    private int port;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(dir.resolve("listener"));
+        Files.createDirectories(dir.resolve("connector"));
+        edgeCa.writeFiles(edgeCa.server("localhost", "127.0.0.1"), dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"),
+                dir.resolve("listener/ca.crt"));
+        agent = edgeCa.client("agent", "agent.region-a", "spiffe://crossgate/agent");
+        writeClient("agent", agent);
+        gatewayClient = backendCa.client("gateway-a");
+        backendCa.writeFiles(gatewayClient, dir.resolve("connector/tls.crt"), dir.resolve("connector/tls.key"), dir.resolve("connector/ca.crt"));
+        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ZERO);
+        port = Processes.freePort();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private Map<String, String> environment(int backendPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CROSSGATE_CERTS_EDGE_SOURCE", "file");
+        env.put("CROSSGATE_CERTS_EDGE_CERT_PATH", dir.resolve("listener/tls.crt").toString());
+        env.put("CROSSGATE_CERTS_EDGE_KEY_PATH", dir.resolve("listener/tls.key").toString());
+        env.put("CROSSGATE_CERTS_EDGE_CA_PATH", dir.resolve("listener/ca.crt").toString());
+        env.put("CROSSGATE_CERTS_EDGE_DEBOUNCE", "50ms");
+        env.put("CROSSGATE_CERTS_UPSTREAM_SOURCE", "file");
+        env.put("CROSSGATE_CERTS_UPSTREAM_CERT_PATH", dir.resolve("connector/tls.crt").toString());
+        env.put("CROSSGATE_CERTS_UPSTREAM_KEY_PATH", dir.resolve("connector/tls.key").toString());
+        env.put("CROSSGATE_CERTS_UPSTREAM_CA_PATH", dir.resolve("connector/ca.crt").toString());
+        env.put("CROSSGATE_CERTS_UPSTREAM_DEBOUNCE", "50ms");
+        env.put("CROSSGATE_LISTENERS_EDGE_HOST", "127.0.0.1");
+        env.put("CROSSGATE_LISTENERS_EDGE_PORT", Integer.toString(port));
+        env.put("CROSSGATE_LISTENERS_EDGE_CONNECTOR", "backend");
+        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CERTS", "edge");
+        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH", "require");
+        env.put("CROSSGATE_LISTENERS_EDGE_TLS_ALLOWED_SANS", "spiffe://crossgate/agent,*.region-a");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_CERTS", "upstream");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_TRUST", "upstream");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "backend.internal");
+        return env;
+    }
+
+    private GatewayProcess startGateway(Map<String, String> env) throws Exception {
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        return gateway;
+    }
+
+    @Test
+    void mutualTlsOnBothHopsWithTheClientIdentityPassedOn() throws Exception {
+        startGateway(environment(backend.port()));
+        Processes.Result response = curl("agent", "/orders?id=7");
+        assertThat(response.output()).contains("backend saw client serial=" + gatewayClient.certificate().getSerialNumber().toString(16))
+                .contains("URI=spiffe://crossgate/agent").contains("Subject=\"CN=agent\"").contains("xff=127.0.0.1").contains("proto=https")
+                .contains("path=/orders?id=7").endsWith("\n200");
+        assertThat(gateway.stat("listener.edge.ssl.handshake")).isEqualTo(1);
+        assertThat(gateway.stat("connector.backend.ssl.handshake")).isEqualTo(1);
+        assertThat(gateway.stat("listener.edge.ssl.versions.TLSv1.3")).isEqualTo(1);
+        assertThat(gateway.admin("/metrics").body()).contains("crossgate_listener_edge_ssl_handshake_total 1");
+        assertThat(gateway.admin("/certs").body()).contains("\"serial\": \"" + agentCaServerSerial() + "\"");
+    }
+
+    @Test
+    void everyFailedHandshakeIsCountedAndLoggedOnceWithItsReason() throws Exception {
+        startGateway(environment(backend.port()));
+        writeClient("rogue", TestPki.create("rogue-ca").client("agent", "agent.region-a"));
+        writeClient("intruder", edgeCa.client("intruder", "intruder.region-b"));
+        Instant now = Instant.now();
+        writeClient("expired", edgeCa.issue("old-agent", KeyType.EC_P256.generate(), CertificateIssuer.Usage.CLIENT,
+                now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), "agent.region-a"));
+
+        assertThat(curl(null, "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.fail_verify_no_cert", 1);
+        assertThat(curl("rogue", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.untrusted_issuer", 1);
+        assertThat(curl("intruder", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.fail_verify_san", 1);
+        assertThat(curl("expired", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.expired", 1);
+        assertThat(gateway.stat("listener.edge.ssl.fail_verify_error")).isEqualTo(2);
+        Processes.Result plaintext = Processes.run(dir, "curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/");
+        assertThat(plaintext.exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.not_tls", 1);
+        Processes.Result tls11 = Processes.run(dir, "openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_1",
+                "-cipher", "DEFAULT@SECLEVEL=0", "-brief");
+        assertThat(tls11.exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.protocol_or_cipher", 1);
+        assertThat(gateway.stat("listener.edge.ssl.connection_error")).isEqualTo(2);
+        assertThat(gateway.stat("listener.edge.ssl.handshake")).isZero();
+        assertThat(backend.clientSerials).isEmpty();
+
+        assertThat(gateway.logLines("handshake_failed")).hasSize(6);
+        assertThat(gateway.logLines("reason=no_client_cert")).singleElement().asString().contains("listener=edge").contains("peer=127.0.0.1:");
+        assertThat(gateway.logLines("reason=untrusted_issuer")).singleElement().asString().contains("not issued by a trusted CA")
+                .contains("trusted CAs: CN=edge-ca");
+        assertThat(gateway.logLines("reason=san_not_allowed")).singleElement().asString()
+                .contains("presents [DNS:intruder.region-b]; allowed: [spiffe://crossgate/agent, *.region-a]");
+        assertThat(gateway.logLines("reason=expired")).singleElement().asString().contains("CN=old-agent").contains("expired at");
+        assertThat(gateway.logLines("reason=not_tls")).hasSize(1);
+        assertThat(gateway.logLines("reason=protocol_or_cipher")).hasSize(1);
+    }
+
+    @Test
+    void rotatingServerAndClientCertificatesUnderLoadFailsNoRequest() throws Exception {
+        startGateway(environment(backend.port()));
+        AtomicBoolean loading = new AtomicBoolean(true);
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        List<Future<int[]>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            results.add(clients.submit(() -> {
+                int ok = 0;
+                int failed = 0;
+                for (int n = 0; n < 400 && (loading.get() || n < 10); n++) {
+                    Processes.Result r = curl("agent", "/load");
+                    if (r.exitCode() == 0 && r.output().endsWith("\n200")) {
+                        ok++;
+                    } else {
+                        failed++;
+                        System.err.println("failed request: " + r.output());
+                    }
+                }
+                return new int[] {ok, failed};
+            }));
+        }
+        List<String> servedSerials = new ArrayList<>();
+        List<String> clientSerials = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(400);
+            CertificateIssuer.Issued server = edgeCa.server("localhost", "127.0.0.1");
+            replaceAtomically(server, dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"));
+            CertificateIssuer.Issued client = backendCa.client("gateway-a");
+            replaceAtomically(client, dir.resolve("connector/tls.crt"), dir.resolve("connector/tls.key"));
+            servedSerials.add(server.certificate().getSerialNumber().toString(16));
+            clientSerials.add(client.certificate().getSerialNumber().toString(16));
+            awaitServedSerial(servedSerials.get(round));
+        }
+        Thread.sleep(400);
+        loading.set(false);
+        int ok = 0;
+        int failed = 0;
+        for (Future<int[]> result : results) {
+            int[] counts = result.get(120, TimeUnit.SECONDS);
+            ok += counts[0];
+            failed += counts[1];
+        }
+        clients.shutdown();
+        assertThat(failed).as("failed requests during rotation").isZero();
+        assertThat(ok).isGreaterThanOrEqualTo(40);
+        // new handshakes to the backend present the newest client certificate
+        curl("agent", "/after");
+        assertThat(backend.clientSerials.get(backend.clientSerials.size() - 1)).isEqualTo(clientSerials.get(2));
+        assertThat(gateway.stat("certs.edge.reloads")).isEqualTo(4);
+        assertThat(gateway.stat("certs.upstream.reloads")).isEqualTo(4);
+        assertThat(gateway.stat("certs.edge.rejected_reloads")).isZero();
+    }
+
+    @Test
+    void caBundleRotationAdmitsClientsOfTheNewCaAndKeepsTheOld() throws Exception {
+        startGateway(environment(backend.port()));
+        TestPki nextCa = TestPki.create("edge-ca-2027");
+        writeClient("next", nextCa.client("agent", "agent.region-a"));
+        assertThat(curl("next", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.fail_verify_error", 1);
+
+        TestPki.write(dir.resolve("listener/ca.crt"), edgeCa.caPem() + nextCa.caPem());
+        gateway.awaitStat("certs.edge.reloads", 2);
+        assertThat(curl("next", "/").output()).as("%s", gateway.log()).endsWith("\n200");
+        assertThat(curl("agent", "/").output()).as("%s", gateway.log()).endsWith("\n200");
+    }
+
+    @Test
+    void backendThatIsDownGets502WithAPlainReason() throws Exception {
+        startGateway(environment(Processes.freePort()));
+        Processes.Result response = curl("agent", "/");
+        assertThat(response.output()).contains("502 Bad Gateway: the backend of connector backend refused the connection").endsWith("\n502");
+        assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(1);
+        assertThat(gateway.logLines("upstream_failed")).singleElement().asString().contains("connector=backend").contains("status=502");
+    }
+
+    @Test
+    void backendWithTheWrongNameIsRefusedAndCounted() throws Exception {
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "billing.internal");
+        startGateway(env);
+        assertThat(curl("agent", "/").output()).endsWith("\n502");
+        gateway.awaitStat("connector.backend.ssl.fail_verify_san", 1);
+        assertThat(gateway.logLines("reason=name_mismatch")).singleElement().asString()
+                .contains("presents [DNS:backend.internal] but the name dialled is billing.internal");
+    }
+
+    @Test
+    void pkcs1KeysOnBothSides() throws Exception {
+        CertificateIssuer.Issued server = edgeCa.issue("localhost", KeyType.RSA_2048.generate(), CertificateIssuer.Usage.SERVER, "localhost");
+        TestPki.write(dir.resolve("listener/tls.crt"), PemWriter.certificates(server.certificate()));
+        TestPki.write(dir.resolve("listener/tls.key"), PemWriter.traditional(server.keyPair().getPrivate()));
+        CertificateIssuer.Issued rsaAgent = edgeCa.issue("agent", KeyType.RSA_2048.generate(), CertificateIssuer.Usage.CLIENT, "agent.region-a");
+        TestPki.write(dir.resolve("rsa-agent.crt"), PemWriter.certificates(rsaAgent.certificate()));
+        TestPki.write(dir.resolve("rsa-agent.pem"), PemWriter.traditional(rsaAgent.keyPair().getPrivate()));
+        assertThat(Files.readString(dir.resolve("listener/tls.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        startGateway(environment(backend.port()));
+        assertThat(curl("rsa-agent", "/").output()).endsWith("\n200");
+    }
+
+    @Test
+    void sigtermLetsTheRequestInFlightFinishAndExitsZero() throws Exception {
+        backend.close();
+        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofSeconds(2));
+        startGateway(environment(backend.port()));
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        Future<Processes.Result> inFlight = client.submit(() -> curl("agent", "/slow"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (backend.clientSerials.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.clientSerials).as("the request reached the backend").hasSize(1);
+        assertThat(gateway.stop()).isZero();
+        assertThat(inFlight.get(30, TimeUnit.SECONDS).output()).as(gateway.log()).endsWith("\n200");
+        client.shutdown();
+    }
+
+    @Test
+    void misconfigurationExitsWithStatusTwoNamingEveryVariable() throws Exception {
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_LISTENERS_EDGE_CONNECTOR", "billing");
+        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUHT", "require");
+        Processes.Result result = Processes.run(dir, Duration.ofSeconds(30), withEnv(env));
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).contains("did you mean CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH?");
+        env.remove("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUHT");
+        result = Processes.run(dir, Duration.ofSeconds(30), withEnv(env));
+        assertThat(result.output()).contains("crossgate.listeners.edge.connector (CROSSGATE_LISTENERS_EDGE_CONNECTOR): no connector named 'billing'");
+    }
+
+    private List<String> withEnv(Map<String, String> env) {
+        List<String> command = new ArrayList<>(List.of("env"));
+        env.forEach((k, v) -> command.add(k + "=" + v));
+        command.addAll(Processes.crossgate());
+        return command;
+    }
+
+    private String agentCaServerSerial() throws Exception {
+        return dev.crossgate.tls.MaterialReader.readCertificates(Files.readAllBytes(dir.resolve("listener/tls.crt")), "x").get(0)
+                .getSerialNumber().toString(16);
+    }
+
+    private void writeClient(String name, CertificateIssuer.Issued client) throws Exception {
+        TestPki.write(dir.resolve(name + ".crt"), PemWriter.certificates(client.certificate()));
+        TestPki.write(dir.resolve(name + ".pem"), PemWriter.pkcs8(client.keyPair().getPrivate()));
+    }
+
+    /** curl over mTLS (or without a client certificate when {@code client} is null); output ends with the status code. */
+    private Processes.Result curl(String client, String path) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("listener/ca.crt").toString(),
+                "-w", "\n%{http_code}"));
+        if (client != null) {
+            command.addAll(List.of("--cert", dir.resolve(client + ".crt").toString(), "--key", dir.resolve(client + ".pem").toString()));
+        }
+        command.add("https://localhost:" + port + path);
+        return Processes.run(dir, Duration.ofSeconds(30), command);
+    }
+
+    private void replaceAtomically(CertificateIssuer.Issued issued, Path cert, Path key) throws Exception {
+        Path tmpCert = cert.resolveSibling(".next.crt");
+        Path tmpKey = key.resolveSibling(".next.key");
+        TestPki.write(tmpCert, PemWriter.certificates(issued.certificate()));
+        TestPki.write(tmpKey, PemWriter.pkcs8(issued.keyPair().getPrivate()));
+        Files.move(tmpKey, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmpCert, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Waits until a fresh handshake (openssl s_client) is served the certificate with this serial. */
+    private void awaitServedSerial(String serial) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            Processes.Result result = Processes.run(dir, Duration.ofSeconds(20), List.of("bash", "-c",
+                    "openssl s_client -connect 127.0.0.1:" + port + " -servername localhost -cert agent.crt -key agent.pem "
+                            + "</dev/null 2>/dev/null | openssl x509 -noout -serial"));
+            seen = result.output().trim().replace("serial=", "").toLowerCase();
+            if (seen.replaceFirst("^0+", "").equals(serial)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("new handshakes were not served serial " + serial + " within 10s (last seen " + seen + ")");
+    }
+}
