@@ -29,6 +29,8 @@ import dev.crossgate.certsource.SettingNames;
 public final class ConfigurationLoader {
 
     public static final String CONFIG_FILE_ENV = "CROSSGATE_CONFIG";
+    /** Read by the logging configuration itself (logback.xml), before any of this runs. */
+    public static final String LOG_LEVEL_ENV = "CROSSGATE_LOG_LEVEL";
     private static final String ENV_PREFIX = "CROSSGATE_";
     private static final String PROPERTY_PREFIX = "crossgate.";
 
@@ -51,7 +53,7 @@ public final class ConfigurationLoader {
                     put(property, value, "in " + file.trim(), properties, names, problems, suggestions, false));
         }
         environment.forEach((variable, value) -> {
-            if (variable.startsWith(ENV_PREFIX) && !variable.equals(CONFIG_FILE_ENV)) {
+            if (variable.startsWith(ENV_PREFIX) && !variable.equals(CONFIG_FILE_ENV) && !variable.equals(LOG_LEVEL_ENV)) {
                 put(variable, value, "environment variable", properties, names, problems, suggestions, true);
             }
         });

@@ -141,8 +141,8 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         if (mode == ListenerConfig.TlsMode.PASSTHROUGH || settings.has("sni-routes")) {
             throw new SettingException(settings.describe("tls.mode") + ": passthrough with sni-routes is not implemented in this build yet");
         }
-        if (protocol != ListenerConfig.Protocol.HTTP) {
-            throw new SettingException(settings.describe("protocol") + ": only http is implemented in this build yet (tcp and grpc are not)");
+        if (protocol == ListenerConfig.Protocol.GRPC) {
+            throw new SettingException(settings.describe("protocol") + ": grpc is not implemented in this build yet (http and tcp are)");
         }
         if (!settings.has("port")) {
             throw new SettingException(settings.describe("port") + " is not set");

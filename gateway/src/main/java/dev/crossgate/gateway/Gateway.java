@@ -18,7 +18,10 @@ import dev.crossgate.config.ConnectorConfig;
 import dev.crossgate.config.CrossgateConfiguration;
 import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.connector.TcpConnector;
 import dev.crossgate.listener.HttpListener;
+import dev.crossgate.listener.Listener;
+import dev.crossgate.listener.TcpListener;
 import dev.crossgate.tls.ClientTls;
 import dev.crossgate.tls.TlsMaterial;
 import reactor.netty.resources.LoopResources;
@@ -31,8 +34,9 @@ public final class Gateway implements AutoCloseable {
 
     private final CertificateSources sources;
     private final LoopResources loops;
-    private final Map<String, HttpConnector> connectors = new LinkedHashMap<>();
-    private final Map<String, HttpListener> listeners = new LinkedHashMap<>();
+    private final Map<String, HttpConnector> httpConnectors = new LinkedHashMap<>();
+    private final Map<String, TcpConnector> tcpConnectors = new LinkedHashMap<>();
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Stats stats = new Stats();
     private AdminServer admin;
 
@@ -56,8 +60,9 @@ public final class Gateway implements AutoCloseable {
     private void startAll(CrossgateConfiguration configuration) throws Exception {
         sources.start();
         sources.all().forEach(this::registerSourceStats);
+        Map<String, ConnectorConfig> connectorConfigs = new LinkedHashMap<>();
         for (ConnectorConfig config : configuration.connectors()) {
-            ClientTls tls = config.tls().originate() ? new ClientTls(config, sources, List.of("http/1.1")) : null;
+            connectorConfigs.put(config.name(), config);
             if (config.tls().originate() && config.tls().insecureSkipVerify()) {
                 LOG.warn("connector {} does not verify the certificate of {} (tls.insecure-skip-verify=true): anyone on the path can impersonate it",
                         config.name(), config.address());
@@ -65,11 +70,17 @@ public final class Gateway implements AutoCloseable {
             if (!config.tls().originate()) {
                 LOG.warn("connector {} sends plaintext to {} (tls.mode=off)", config.name(), config.address());
             }
-            connectors.put(config.name(), new HttpConnector(config, tls, loops, stats));
         }
         List<String> plaintext = new ArrayList<>();
         for (ListenerConfig config : configuration.listeners()) {
-            HttpListener listener = new HttpListener(config, sources, connectors.get(config.connector()), loops, stats);
+            ConnectorConfig connector = connectorConfigs.get(config.connector());
+            Listener listener = switch (config.protocol()) {
+                case HTTP -> new HttpListener(config, sources, httpConnectors.computeIfAbsent(connector.name(),
+                        n -> new HttpConnector(connector, clientTls(connector, List.of("http/1.1")), loops, stats)), loops, stats);
+                case TCP -> new TcpListener(config, sources, tcpConnectors.computeIfAbsent(connector.name(),
+                        n -> new TcpConnector(connector, clientTls(connector, List.of()), loops, stats)), loops, stats);
+                case GRPC -> throw new IllegalStateException("grpc listeners are refused by the configuration");
+            };
             listeners.put(config.name(), listener);
             boolean off = config.tls().mode() == ListenerConfig.TlsMode.OFF;
             stats.gauge("listener." + config.name() + ".plaintext", () -> off ? 1 : 0);
@@ -77,7 +88,6 @@ public final class Gateway implements AutoCloseable {
                 plaintext.add(config.name());
                 LOG.warn("listener {} on port {} accepts PLAINTEXT (tls.mode=off): traffic to it is not encrypted", config.name(), listener.port());
             }
-            ConnectorConfig connector = connectors.get(config.connector()).config();
             LOG.info("listener {} on {}:{} ({}, tls {}, client-auth {}) -> connector {} ({}, tls {})", config.name(), config.host(),
                     listener.port(), config.protocol().name().toLowerCase(), config.tls().mode().name().toLowerCase(),
                     config.tls().clientAuth().name().toLowerCase(), connector.name(), connector.address(),
@@ -85,6 +95,11 @@ public final class Gateway implements AutoCloseable {
         }
         admin = new AdminServer(configuration.admin(), stats, sources, plaintext, this::notReady, loops);
         LOG.info("admin on {}:{} (/stats /metrics /certs /health/liveness /health/readiness)", configuration.admin().host(), admin.port());
+    }
+
+    /** A connector's TLS for one protocol (the ALPN list differs), or null when it sends plaintext. */
+    private ClientTls clientTls(ConnectorConfig connector, List<String> alpn) {
+        return connector.tls().originate() ? new ClientTls(connector, sources, alpn) : null;
     }
 
     private void registerSourceStats(CertificateSource source) {
@@ -101,7 +116,8 @@ public final class Gateway implements AutoCloseable {
     public List<String> notReady() {
         List<String> reasons = new ArrayList<>();
         listeners.values().forEach(l -> l.notReadyReason().ifPresent(r -> reasons.add("listener " + l.config().name() + ": " + r)));
-        connectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));
+        httpConnectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));
+        tcpConnectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));
         return reasons;
     }
 
@@ -122,20 +138,21 @@ public final class Gateway implements AutoCloseable {
      * would cut them), then closes connections, sources and event loops.
      */
     public void close(Duration grace) {
-        listeners.values().forEach(HttpListener::stopAccepting);
+        listeners.values().forEach(Listener::stopAccepting);
         long deadline = System.nanoTime() + grace.toNanos();
         int inFlight;
-        while ((inFlight = listeners.values().stream().mapToInt(HttpListener::inFlight).sum()) > 0 && System.nanoTime() < deadline) {
+        while ((inFlight = listeners.values().stream().mapToInt(Listener::inFlight).sum()) > 0 && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(20));
         }
         if (inFlight > 0) {
-            LOG.warn("grace period of {} over with {} request(s) still in flight; closing them", grace, inFlight);
+            LOG.warn("grace period of {} over with {} request(s) or connection(s) still open; closing them", grace, inFlight);
         }
         listeners.values().forEach(listener -> listener.close(Duration.ofSeconds(1)));
         if (admin != null) {
             admin.close();
         }
-        connectors.values().forEach(HttpConnector::close);
+        httpConnectors.values().forEach(HttpConnector::close);
+        tcpConnectors.values().forEach(TcpConnector::close);
         sources.close();
         loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
     }

@@ -18,7 +18,7 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /** An HTTP listener: TLS terminated with the rotating server contexts (or plaintext, loudly), proxied to its connector. */
-public final class HttpListener implements AutoCloseable {
+public final class HttpListener implements Listener, AutoCloseable {
 
     private final ListenerConfig config;
     private final ServerTls tls;
@@ -37,7 +37,7 @@ public final class HttpListener implements AutoCloseable {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
             this.tls = new ServerTls(config, sources, List.of("http/1.1"));
             server = server.protocol(HttpProtocol.HTTP11)
-                    .secure(spec -> spec.sslContext(placeholder(tls)).setSniAsyncMappings(tls))
+                    .secure(spec -> spec.sslContext(tls.placeholderContext()).setSniAsyncMappings(tls))
                     .doOnChannelInit((observer, channel, address) ->
                             channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener")));
         } else {
@@ -47,38 +47,36 @@ public final class HttpListener implements AutoCloseable {
         this.server = server.bindNow(Duration.ofSeconds(10));
     }
 
-    private static io.netty.handler.ssl.SslContext placeholder(ServerTls tls) {
-        try {
-            return tls.placeholder();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
+    @Override
     public ListenerConfig config() {
         return config;
     }
 
+    @Override
     public int port() {
         return server.port();
     }
 
+    @Override
     public Optional<String> notReadyReason() {
         return tls == null ? Optional.empty() : tls.notReadyReason();
     }
 
     /** Stops accepting new connections at once; keeps serving the ones it has. */
+    @Override
     public void stopAccepting() {
         proxy.drain();
         server.channel().close().syncUninterruptibly();
     }
 
     /** Requests being proxied right now. */
+    @Override
     public int inFlight() {
         return proxy.inFlight();
     }
 
     /** Closes every connection; call after {@link #stopAccepting()} and the drain. */
+    @Override
     public void close(Duration grace) {
         server.disposeNow(grace);
         if (tls != null) {

@@ -88,6 +88,18 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
         return promise.setSuccess(select(current, hostname).provider());
     }
 
+    /** The same per-handshake choice for plain Netty pipelines (the TCP relay): Netty's own SniHandler asks it. */
+    public AsyncMapping<String, io.netty.handler.ssl.SslContext> contexts() {
+        return (hostname, promise) -> {
+            List<Served> current = served;
+            if (current.isEmpty()) {
+                return promise.setFailure(new SSLHandshakeException("listener " + listener.name() + " has no valid certificate yet: "
+                        + notReadyReason().orElse("")));
+            }
+            return promise.setSuccess(select(current, hostname).provider().getSslContext());
+        };
+    }
+
     private static Served select(List<Served> current, String hostname) {
         if (hostname != null) {
             for (Served candidate : current) {
@@ -106,7 +118,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
     }
 
     /** The context Reactor Netty needs at bind time; never used to serve, since the mapping answers every handshake. */
-    public io.netty.handler.ssl.SslContext placeholder() throws Exception {
+    public io.netty.handler.ssl.SslContext placeholderContext() {
         return PlaceholderContext.INSTANCE.get();
     }
 

@@ -23,7 +23,7 @@ class ConfigurationLoaderTest {
                 "CROSSGATE_CERTS_EDGE_CERT_PATH", "/tls/tls.crt",
                 "CROSSGATE_CERTS_REGION_A_CA_PATH", "/tls/ca.crt",
                 "CROSSGATE_CERTS_REGION_A_EXPIRY_WARNING", "30d",
-                "PATH", "/usr/bin", "JAVA_HOME", "/opt/java"), Map.of());
+                "CROSSGATE_LOG_LEVEL", "DEBUG", "PATH", "/usr/bin", "JAVA_HOME", "/opt/java"), Map.of());
         assertThat(properties).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "crossgate.certs.edge.source", "file",
                 "crossgate.certs.edge.cert-path", "/tls/tls.crt",

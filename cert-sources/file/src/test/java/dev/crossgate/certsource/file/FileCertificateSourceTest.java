@@ -69,7 +69,7 @@ class FileCertificateSourceTest {
             PKI.writeFiles(next, cert, key, null); // truncate-and-write into the same inodes
             awaitSerial(next);
         }
-        assertThat(source.counters().reloads()).isEqualTo(4);
+        await(() -> source.counters().reloads() == 4, "four applied reloads");
         assertThat(source.counters().rejectedReloads()).isZero();
     }
 
@@ -104,7 +104,7 @@ class FileCertificateSourceTest {
             volume.publish(next);
             awaitSerial(next);
         }
-        assertThat(source.counters().reloads()).isEqualTo(6);
+        await(() -> source.counters().reloads() == 6, "six applied reloads");
         assertThat(source.counters().rejectedReloads()).isZero();
     }
 

@@ -1,0 +1,202 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.crossgate.tls.CertificateIssuer;
+import dev.crossgate.tls.TestPki;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+
+/** TCP listeners end to end: bulk bytes through TLS terminate and re-encrypt, and half-close through plaintext. */
+class TcpDataPlaneTest {
+
+    @TempDir
+    Path dir;
+
+    private final TestPki edgeCa = TestPki.create("tcp-edge-ca");
+    private final TestPki backendCa = TestPki.create("tcp-backend-ca");
+    private GatewayProcess gateway;
+    private DisposableServer backend;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (backend != null) {
+            backend.disposeNow(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void bulkBytesThroughTerminateAndReencryptArriveIntact() throws Exception {
+        CertificateIssuer.Issued gatewayClient = backendCa.client("gateway-a");
+        var backendIdentity = backendCa.server("echo.internal");
+        var backendContext = SslContextBuilder.forServer(backendIdentity.keyPair().getPrivate(), backendIdentity.certificate())
+                .trustManager(backendCa.ca.certificate()).clientAuth(ClientAuth.REQUIRE).build();
+        backend = TcpServer.create().host("127.0.0.1").port(0).secure(spec -> spec.sslContext(backendContext))
+                .handle((in, out) -> out.send(in.receive().retain())).bindNow(Duration.ofSeconds(10));
+
+        Files.createDirectories(dir.resolve("l"));
+        Files.createDirectories(dir.resolve("c"));
+        edgeCa.writeFiles(edgeCa.server("localhost", "127.0.0.1"), dir.resolve("l/tls.crt"), dir.resolve("l/tls.key"), dir.resolve("l/ca.crt"));
+        backendCa.writeFiles(gatewayClient, dir.resolve("c/tls.crt"), dir.resolve("c/tls.key"), dir.resolve("c/ca.crt"));
+        int port = Processes.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("CROSSGATE_CERTS_EDGE_SOURCE", "file");
+        env.put("CROSSGATE_CERTS_EDGE_CERT_PATH", dir.resolve("l/tls.crt").toString());
+        env.put("CROSSGATE_CERTS_EDGE_KEY_PATH", dir.resolve("l/tls.key").toString());
+        env.put("CROSSGATE_CERTS_EDGE_CA_PATH", dir.resolve("l/ca.crt").toString());
+        env.put("CROSSGATE_CERTS_UP_SOURCE", "file");
+        env.put("CROSSGATE_CERTS_UP_CERT_PATH", dir.resolve("c/tls.crt").toString());
+        env.put("CROSSGATE_CERTS_UP_KEY_PATH", dir.resolve("c/tls.key").toString());
+        env.put("CROSSGATE_CERTS_UP_CA_PATH", dir.resolve("c/ca.crt").toString());
+        env.put("CROSSGATE_LISTENERS_RAW_PROTOCOL", "tcp");
+        env.put("CROSSGATE_LISTENERS_RAW_HOST", "127.0.0.1");
+        env.put("CROSSGATE_LISTENERS_RAW_PORT", Integer.toString(port));
+        env.put("CROSSGATE_LISTENERS_RAW_CONNECTOR", "echo");
+        env.put("CROSSGATE_LISTENERS_RAW_TLS_CERTS", "edge");
+        env.put("CROSSGATE_LISTENERS_RAW_TLS_CLIENT_AUTH", "require");
+        env.put("CROSSGATE_CONNECTORS_ECHO_ADDRESS", "127.0.0.1:" + backend.port());
+        env.put("CROSSGATE_CONNECTORS_ECHO_TLS_CERTS", "up");
+        env.put("CROSSGATE_CONNECTORS_ECHO_TLS_TRUST", "up");
+        env.put("CROSSGATE_CONNECTORS_ECHO_TLS_SERVER_NAME", "echo.internal");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+
+        byte[] payload = new byte[8 * 1024 * 1024];
+        new SecureRandom().nextBytes(payload);
+        SSLContext context = clientContext(edgeCa.client("agent", "agent.region-a"), edgeCa.ca.certificate());
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(30_000);
+            socket.startHandshake();
+            OutputStream out = socket.getOutputStream();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int offset = 0; offset < payload.length; offset += 64 * 1024) {
+                        out.write(payload, offset, Math.min(64 * 1024, payload.length - offset));
+                    }
+                    out.flush();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] echoed = socket.getInputStream().readNBytes(payload.length);
+            writer.get(30, TimeUnit.SECONDS);
+            assertThat(echoed.length).isEqualTo(payload.length);
+            assertThat(sha256(echoed)).isEqualTo(sha256(payload));
+        }
+        gateway.awaitStat("listener.raw.ssl.handshake", 1);
+        assertThat(gateway.stat("connector.echo.ssl.handshake")).isEqualTo(1);
+        assertThat(gateway.stat("listener.raw.tcp.connections")).isEqualTo(1);
+    }
+
+    @Test
+    void halfCloseReachesTheBackendAndItsAnswerComesBack() throws Exception {
+        // a backend that answers only once the client has finished sending (EOF), like many request/response protocols;
+        // plain java.net because Reactor Netty's TCP server cannot see a half-close
+        java.net.ServerSocket counter = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            try (counter; Socket peer = counter.accept()) {
+                peer.setSoTimeout(20_000);
+                int total = peer.getInputStream().readAllBytes().length;
+                peer.getOutputStream().write(("got " + total + " bytes\n").getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "half-close-backend");
+        answering.setDaemon(true);
+        answering.start();
+        int port = Processes.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("CROSSGATE_LISTENERS_PLAIN_PROTOCOL", "tcp");
+        env.put("CROSSGATE_LISTENERS_PLAIN_HOST", "127.0.0.1");
+        env.put("CROSSGATE_LISTENERS_PLAIN_PORT", Integer.toString(port));
+        env.put("CROSSGATE_LISTENERS_PLAIN_CONNECTOR", "counter");
+        env.put("CROSSGATE_LISTENERS_PLAIN_TLS_MODE", "off");
+        env.put("CROSSGATE_CONNECTORS_COUNTER_ADDRESS", "127.0.0.1:" + counter.getLocalPort());
+        env.put("CROSSGATE_CONNECTORS_COUNTER_TLS_MODE", "off");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        assertThat(gateway.logLines("accepts PLAINTEXT")).singleElement().asString().contains("listener plain");
+        assertThat(gateway.stat("listener.plain.plaintext")).isEqualTo(1);
+
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(new byte[100_000]);
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).as("%s", gateway.log()).isEqualTo("got 100000 bytes\n");
+        }
+    }
+
+    @Test
+    void backendThatIsDownClosesTheClientAndIsCounted() throws Exception {
+        int port = Processes.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("CROSSGATE_LISTENERS_PLAIN_PROTOCOL", "tcp");
+        env.put("CROSSGATE_LISTENERS_PLAIN_HOST", "127.0.0.1");
+        env.put("CROSSGATE_LISTENERS_PLAIN_PORT", Integer.toString(port));
+        env.put("CROSSGATE_LISTENERS_PLAIN_CONNECTOR", "gone");
+        env.put("CROSSGATE_LISTENERS_PLAIN_TLS_MODE", "off");
+        env.put("CROSSGATE_CONNECTORS_GONE_ADDRESS", "127.0.0.1:" + Processes.freePort());
+        env.put("CROSSGATE_CONNECTORS_GONE_TLS_MODE", "off");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(20_000);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        gateway.awaitStat("listener.plain.tcp.upstream_failures", 1);
+        assertThat(gateway.logLines("upstream_failed")).singleElement().asString().contains("connector=gone");
+    }
+
+    static SSLContext clientContext(CertificateIssuer.Issued client, X509Certificate ca) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("client", client.keyPair().getPrivate(), new char[0], new X509Certificate[] {client.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
