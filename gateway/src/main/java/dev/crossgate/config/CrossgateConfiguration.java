@@ -138,8 +138,28 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
                 throw new SettingException(settings.describe("tls.client-auth") + " needs tls.mode=terminate");
             }
         }
-        if (mode == ListenerConfig.TlsMode.PASSTHROUGH || settings.has("sni-routes")) {
-            throw new SettingException(settings.describe("tls.mode") + ": passthrough with sni-routes is not implemented in this build yet");
+        Map<String, String> routes = new java.util.LinkedHashMap<>();
+        if (mode == ListenerConfig.TlsMode.PASSTHROUGH) {
+            if (protocol != ListenerConfig.Protocol.TCP) {
+                throw new SettingException(settings.describe("protocol") + " must be tcp with tls.mode=passthrough: the gateway cannot read "
+                        + "HTTP or gRPC inside TLS it does not terminate");
+            }
+            if (settings.has("connector")) {
+                throw new SettingException(settings.describe("connector") + " is set but tls.mode=passthrough routes by "
+                        + settings.describe("sni-routes") + " (host=connector,...)");
+            }
+            for (String route : settings.list("sni-routes")) {
+                int equals = route.indexOf('=');
+                if (equals <= 0 || equals == route.length() - 1) {
+                    throw new SettingException(settings.describe("sni-routes") + ": '" + route + "' is not host=connector");
+                }
+                routes.put(route.substring(0, equals).trim().toLowerCase(Locale.ROOT), route.substring(equals + 1).trim());
+            }
+            if (routes.isEmpty()) {
+                throw new SettingException(settings.describe("sni-routes") + " is not set; tls.mode=passthrough needs host=connector routes");
+            }
+        } else if (settings.has("sni-routes")) {
+            throw new SettingException(settings.describe("sni-routes") + " is set but only tls.mode=passthrough routes by SNI");
         }
         if (protocol == ListenerConfig.Protocol.GRPC) {
             throw new SettingException(settings.describe("protocol") + ": grpc is not implemented in this build yet (http and tcp are)");
@@ -147,9 +167,10 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         if (!settings.has("port")) {
             throw new SettingException(settings.describe("port") + " is not set");
         }
-        return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol,
-                settings.required("connector"),
-                new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")));
+        String connector = mode == ListenerConfig.TlsMode.PASSTHROUGH ? null : settings.required("connector");
+        return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol, connector,
+                new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")),
+                routes);
     }
 
     private static ConnectorConfig connector(String name, Settings settings) throws SettingException {
@@ -190,9 +211,17 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         Map<Integer, String> ports = new HashMap<>();
         ports.put(admin.port(), AdminConfig.PREFIX + "port");
         for (ListenerConfig listener : listeners) {
-            if (!connectorNames.contains(listener.connector())) {
-                problems.add(ConfigurationLoader.describe(listener.property("connector")) + ": no connector named '" + listener.connector()
-                        + "' (configured: " + (connectorNames.isEmpty() ? "none" : String.join(", ", connectorNames)) + ")");
+            String connectorProperty = listener.connector() != null ? listener.property("connector") : listener.property("sni-routes");
+            for (String connector : listener.connectors()) {
+                if (!connectorNames.contains(connector)) {
+                    problems.add(ConfigurationLoader.describe(connectorProperty) + ": no connector named '" + connector
+                            + "' (configured: " + (connectorNames.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(connectorNames))) + ")");
+                } else if (listener.tls().mode() == ListenerConfig.TlsMode.PASSTHROUGH
+                        && connectors.stream().anyMatch(c -> c.name().equals(connector) && c.tls().originate())) {
+                    problems.add(ConfigurationLoader.describe(connectorProperty) + ": connector '" + connector + "' originates TLS, but a "
+                            + "passthrough listener forwards the client's TLS untouched; set " + ConfigurationLoader.describe(
+                                    ConnectorConfig.PREFIX + connector + ".tls.mode") + "=off");
+                }
             }
             for (String source : listener.tls().certs()) {
                 requireSource(sources, source, listener.property("tls.certs"), problems);

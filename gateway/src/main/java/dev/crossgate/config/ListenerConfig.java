@@ -1,9 +1,10 @@
 package dev.crossgate.config;
 
 import java.util.List;
+import java.util.Map;
 
 /** {@code crossgate.listeners.<name>.*}: where to accept, how to treat TLS, and which connector to send to. */
-public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls) {
+public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls, Map<String, String> sniRoutes) {
 
     public static final String PREFIX = "crossgate.listeners.";
     public static final List<String> KEYS = List.of("host", "port", "protocol", "connector", "tls.mode", "tls.certs",
@@ -25,6 +26,15 @@ public record ListenerConfig(String name, String host, int port, Protocol protoc
             certs = List.copyOf(certs);
             allowedSans = List.copyOf(allowedSans);
         }
+    }
+
+    public ListenerConfig {
+        sniRoutes = Map.copyOf(sniRoutes);
+    }
+
+    /** Connectors this listener sends to: its connector, or every target of its SNI routes. */
+    public java.util.Collection<String> connectors() {
+        return connector != null ? List.of(connector) : new java.util.TreeSet<>(sniRoutes.values());
     }
 
     public String property(String key) {

@@ -73,12 +73,13 @@ public final class Gateway implements AutoCloseable {
         }
         List<String> plaintext = new ArrayList<>();
         for (ListenerConfig config : configuration.listeners()) {
-            ConnectorConfig connector = connectorConfigs.get(config.connector());
+            java.util.function.Function<String, TcpConnector> tcp = name -> tcpConnectors.computeIfAbsent(name,
+                    n -> new TcpConnector(connectorConfigs.get(n), clientTls(connectorConfigs.get(n), List.of()), loops, stats));
             Listener listener = switch (config.protocol()) {
-                case HTTP -> new HttpListener(config, sources, httpConnectors.computeIfAbsent(connector.name(),
-                        n -> new HttpConnector(connector, clientTls(connector, List.of("http/1.1")), loops, stats)), loops, stats);
-                case TCP -> new TcpListener(config, sources, tcpConnectors.computeIfAbsent(connector.name(),
-                        n -> new TcpConnector(connector, clientTls(connector, List.of()), loops, stats)), loops, stats);
+                case HTTP -> new HttpListener(config, sources, httpConnectors.computeIfAbsent(config.connector(),
+                        n -> new HttpConnector(connectorConfigs.get(n), clientTls(connectorConfigs.get(n), List.of("http/1.1")), loops, stats)),
+                        loops, stats);
+                case TCP -> new TcpListener(config, sources, tcp, loops, stats);
                 case GRPC -> throw new IllegalStateException("grpc listeners are refused by the configuration");
             };
             listeners.put(config.name(), listener);
@@ -88,13 +89,17 @@ public final class Gateway implements AutoCloseable {
                 plaintext.add(config.name());
                 LOG.warn("listener {} on port {} accepts PLAINTEXT (tls.mode=off): traffic to it is not encrypted", config.name(), listener.port());
             }
-            LOG.info("listener {} on {}:{} ({}, tls {}, client-auth {}) -> connector {} ({}, tls {})", config.name(), config.host(),
-                    listener.port(), config.protocol().name().toLowerCase(), config.tls().mode().name().toLowerCase(),
-                    config.tls().clientAuth().name().toLowerCase(), connector.name(), connector.address(),
-                    connector.tls().originate() ? "originate, server-name " + connector.tls().serverName() : "off");
+            LOG.info("listener {} on {}:{} ({}, tls {}, client-auth {}) -> {}", config.name(), config.host(), listener.port(),
+                    config.protocol().name().toLowerCase(), config.tls().mode().name().toLowerCase(), config.tls().clientAuth().name().toLowerCase(),
+                    config.connector() != null ? describe(connectorConfigs.get(config.connector())) : "by SNI " + config.sniRoutes());
         }
         admin = new AdminServer(configuration.admin(), stats, sources, plaintext, this::notReady, loops);
         LOG.info("admin on {}:{} (/stats /metrics /certs /health/liveness /health/readiness)", configuration.admin().host(), admin.port());
+    }
+
+    private static String describe(ConnectorConfig connector) {
+        return "connector " + connector.name() + " (" + connector.address() + ", tls "
+                + (connector.tls().originate() ? "originate, server-name " + connector.tls().serverName() : "off") + ")";
     }
 
     /** A connector's TLS for one protocol (the ALPN list differs), or null when it sends plaintext. */

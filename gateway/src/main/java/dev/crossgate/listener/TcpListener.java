@@ -2,7 +2,10 @@ package dev.crossgate.listener;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,16 +45,23 @@ public final class TcpListener implements Listener, AutoCloseable {
     private final ListenerConfig config;
     private final ServerTls tls;
     private final TcpConnector connector;
+    private final Map<String, TcpConnector> routes;
+    private final Stats stats;
     private final Channel server;
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger relaying = new AtomicInteger();
     private final LongAdder accepted;
     private final LongAdder upstreamFailures;
 
-    public TcpListener(ListenerConfig config, CertificateSources sources, TcpConnector connector, LoopResources loops, Stats stats)
-            throws InterruptedException {
+    /** @param connectors finds a connector by name: the listener's own, or each target of its SNI routes */
+    public TcpListener(ListenerConfig config, CertificateSources sources, Function<String, TcpConnector> connectors, LoopResources loops,
+                       Stats stats) throws InterruptedException {
         this.config = config;
-        this.connector = connector;
+        this.stats = stats;
+        this.connector = config.connector() == null ? null : connectors.apply(config.connector());
+        this.routes = new LinkedHashMap<>();
+        config.sniRoutes().forEach((host, target) -> routes.put(host, connectors.apply(target)));
+        boolean passthrough = config.tls().mode() == ListenerConfig.TlsMode.PASSTHROUGH;
         this.accepted = stats.counter("listener." + config.name() + ".tcp.connections");
         this.upstreamFailures = stats.counter("listener." + config.name() + ".tcp.upstream_failures");
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
@@ -70,16 +80,19 @@ public final class TcpListener implements Listener, AutoCloseable {
                         if (terminate) {
                             client.pipeline().addLast(new SniHandler(tls.contexts(), ServerTls.HANDSHAKE_TIMEOUT.toMillis()),
                                     new HandshakeObserver(tlsStats, "listener"));
+                        } else if (passthrough) {
+                            client.pipeline().addLast(new SniRouter(config.name(), routes, ServerTls.HANDSHAKE_TIMEOUT.toMillis(), stats));
                         }
-                        client.pipeline().addLast(new Dialer(terminate));
+                        client.pipeline().addLast(new Dialer(terminate || passthrough));
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();
     }
 
     /**
-     * Dials the backend once the client is there (after its TLS handshake, when terminating), holding
-     * whatever the client sends meanwhile: TLS 1.3 data can arrive with the client's Finished message.
+     * Dials the backend once the client is there (after its TLS handshake when terminating, once the SNI
+     * is routed for passthrough), holding whatever the client sends meanwhile: TLS 1.3 data can arrive
+     * with the client's Finished message, and a passthrough ClientHello is held until the route is known.
      */
     private final class Dialer extends ChannelInboundHandlerAdapter {
         private final boolean waitForHandshake;
@@ -97,7 +110,7 @@ public final class TcpListener implements Listener, AutoCloseable {
             if (waitForHandshake) {
                 ctx.read(); // let the ClientHello in
             } else {
-                dial(ctx);
+                dial(ctx, connector);
             }
             super.channelActive(ctx);
         }
@@ -127,15 +140,18 @@ public final class TcpListener implements Listener, AutoCloseable {
             }
             if (event instanceof SslHandshakeCompletionEvent completion && waitForHandshake) {
                 if (completion.isSuccess()) {
-                    dial(ctx);
+                    dial(ctx, connector);
                 } else {
                     ctx.close();
                 }
             }
+            if (event instanceof SniRouter.Routed route) {
+                dial(ctx, route.connector());
+            }
             super.userEventTriggered(ctx, event);
         }
 
-        private void dial(ChannelHandlerContext ctx) {
+        private void dial(ChannelHandlerContext ctx, TcpConnector connector) {
             dialing = true;
             Channel client = ctx.channel();
             relaying.incrementAndGet();
