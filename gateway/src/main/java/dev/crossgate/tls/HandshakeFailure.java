@@ -52,6 +52,9 @@ public enum HandshakeFailure {
             if (t instanceof PeerRejection rejection) {
                 return rejection.reason();
             }
+            if (t instanceof NotReadyException) {
+                return NOT_READY;
+            }
             if (t instanceof NotSslRecordException) {
                 return NOT_TLS;
             }

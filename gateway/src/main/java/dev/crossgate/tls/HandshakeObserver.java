@@ -44,6 +44,11 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SniCompletionEvent sniEvent) {
             sni = sniEvent.hostname();
+            if (!sniEvent.isSuccess()) {
+                // no context for this handshake (none loaded yet): there will be no handshake completion event
+                failed(ctx.channel(), sniEvent.cause());
+                ctx.pipeline().remove(this);
+            }
         } else if (event instanceof SslHandshakeCompletionEvent completion) {
             if (completion.isSuccess()) {
                 succeeded(ctx.channel());

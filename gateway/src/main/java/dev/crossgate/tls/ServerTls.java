@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import javax.net.ssl.SSLHandshakeException;
-
 import dev.crossgate.certs.CertificateSources;
 import dev.crossgate.config.ListenerConfig;
 import io.netty.handler.ssl.ClientAuth;
@@ -82,10 +80,13 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
     public Future<SslProvider> map(String hostname, Promise<SslProvider> promise) {
         List<Served> current = served;
         if (current.isEmpty()) {
-            return promise.setFailure(new SSLHandshakeException("listener " + listener.name() + " has no valid certificate yet: "
-                    + notReadyReason().orElse("")));
+            return promise.setFailure(notReady());
         }
         return promise.setSuccess(select(current, hostname).provider());
+    }
+
+    private NotReadyException notReady() {
+        return new NotReadyException("listener " + listener.name() + " has no valid certificate yet: " + notReadyReason().orElse(""));
     }
 
     /** The same per-handshake choice for plain Netty pipelines (the TCP relay): Netty's own SniHandler asks it. */
@@ -93,8 +94,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
         return (hostname, promise) -> {
             List<Served> current = served;
             if (current.isEmpty()) {
-                return promise.setFailure(new SSLHandshakeException("listener " + listener.name() + " has no valid certificate yet: "
-                        + notReadyReason().orElse("")));
+                return promise.setFailure(notReady());
             }
             return promise.setSuccess(select(current, hostname).provider().getSslContext());
         };
@@ -122,12 +122,15 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
         return PlaceholderContext.INSTANCE.get();
     }
 
+    /** Judged on the contexts actually serving, not on material received: between the two, handshakes would still be refused. */
     @Override
     public Optional<String> notReadyReason() {
-        if (requiresTrust() && trust(trustSource).isEmpty()) {
+        List<Served> current = served;
+        if (requiresTrust() && current.isEmpty() && trust(trustSource).isEmpty()) {
             return Optional.of("no CA bundle from source " + trustSource + " to verify clients");
         }
-        List<String> missing = listener.tls().certs().stream().filter(s -> material(s).filter(TlsMaterial::hasIdentity).isEmpty()).toList();
+        List<String> missing = listener.tls().certs().stream()
+                .filter(source -> current.stream().noneMatch(s -> s.source().equals(source))).toList();
         return missing.isEmpty() ? Optional.empty() : Optional.of("no valid certificate from source(s) " + missing);
     }
 }

@@ -44,6 +44,12 @@ final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(builder.start(), log, Integer.parseInt(env.get("CROSSGATE_ADMIN_PORT")));
     }
 
+    /** Waits until the admin port answers at all (it binds after the listeners), whatever the readiness. */
+    GatewayProcess awaitAdmin() throws Exception {
+        Processes.awaitListening(adminPort, process, Duration.ofSeconds(30));
+        return this;
+    }
+
     /** Waits for {@code /health/readiness} to answer 200, failing with the gateway's log if it exits or takes too long. */
     GatewayProcess awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

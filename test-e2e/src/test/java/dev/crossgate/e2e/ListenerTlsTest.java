@@ -1,0 +1,100 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.crossgate.tls.KeyType;
+import dev.crossgate.tls.PemWriter;
+import dev.crossgate.tls.TestPki;
+
+/** How a terminating listener picks its certificate, and what it does while it has none. */
+class ListenerTlsTest {
+
+    @TempDir
+    Path dir;
+
+    private final TestPki ca = TestPki.create("sni-ca");
+    private GatewayProcess gateway;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private Map<String, String> listenerWith(String certs, int port) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CROSSGATE_LISTENERS_WEB_HOST", "127.0.0.1");
+        env.put("CROSSGATE_LISTENERS_WEB_PORT", Integer.toString(port));
+        env.put("CROSSGATE_LISTENERS_WEB_CONNECTOR", "nowhere");
+        env.put("CROSSGATE_LISTENERS_WEB_TLS_CERTS", certs);
+        env.put("CROSSGATE_CONNECTORS_NOWHERE_ADDRESS", "127.0.0.1:" + 1);
+        env.put("CROSSGATE_CONNECTORS_NOWHERE_TLS_MODE", "off");
+        return env;
+    }
+
+    private void fileSource(Map<String, String> env, String name, String... hosts) throws Exception {
+        var issued = ca.server(hosts);
+        TestPki.write(dir.resolve(name + ".crt"), PemWriter.certificates(issued.certificate()));
+        TestPki.write(dir.resolve(name + ".key"), PemWriter.pkcs8(issued.keyPair().getPrivate()));
+        String prefix = "CROSSGATE_CERTS_" + name.toUpperCase() + "_";
+        env.put(prefix + "SOURCE", "file");
+        env.put(prefix + "CERT_PATH", dir.resolve(name + ".crt").toString());
+        env.put(prefix + "KEY_PATH", dir.resolve(name + ".key").toString());
+    }
+
+    @Test
+    void severalCertificatesAreChosenBySni() throws Exception {
+        TestPki.write(dir.resolve("ca.crt"), ca.caPem());
+        int port = Processes.freePort();
+        Map<String, String> env = listenerWith("orders,wild", port);
+        fileSource(env, "orders", "orders.example");
+        fileSource(env, "wild", "*.billing.example");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        assertThat(peerName(port, "orders.example")).contains("Verification: OK");
+        assertThat(peerName(port, "eu.billing.example")).contains("Verification: OK");
+        // a name no certificate covers gets the first one, and the client's own verification says so
+        assertThat(peerName(port, "other.example")).doesNotContain("Verification: OK");
+        assertThat(gateway.stat("listener.web.ssl.handshake")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void listenerWithoutValidMaterialIsNotReadyAndRefusesHandshakes() throws Exception {
+        int port = Processes.freePort();
+        Map<String, String> env = listenerWith("broken", port);
+        fileSource(env, "broken", "localhost");
+        TestPki.write(dir.resolve("broken.key"), PemWriter.pkcs8(KeyType.EC_P256.generate().getPrivate())); // not the certificate's key
+        gateway = GatewayProcess.start(dir, env).awaitAdmin();
+        var readiness = gateway.admin("/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(503);
+        assertThat(readiness.body()).contains("listener web: no valid certificate from source(s) [broken]");
+        assertThat(gateway.logLines("rejected=KEY_MISMATCH")).hasSize(1);
+
+        assertThat(Processes.run(dir, "curl", "-sS", "-k", "--max-time", "10", "https://127.0.0.1:" + port + "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.web.ssl.failure.not_ready", 1);
+        assertThat(gateway.logLines("reason=not_ready")).singleElement().asString().contains("has no valid certificate yet");
+
+        // the right key arrives: ready, and serving
+        var fixed = ca.server("localhost");
+        TestPki.write(dir.resolve("broken.crt"), PemWriter.certificates(fixed.certificate()));
+        TestPki.write(dir.resolve("broken.key"), PemWriter.pkcs8(fixed.keyPair().getPrivate()));
+        gateway.awaitReady();
+        assertThat(Processes.run(dir, "curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                "https://127.0.0.1:" + port + "/").output()).isEqualTo("502");
+    }
+
+    private String peerName(int port, String serverName) throws Exception {
+        return Processes.run(dir, Duration.ofSeconds(20), List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", serverName,
+                "-verify_hostname", serverName, "-CAfile", "ca.crt", "-brief")).output();
+    }
+}
