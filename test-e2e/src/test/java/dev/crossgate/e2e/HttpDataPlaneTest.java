@@ -71,15 +71,9 @@ class HttpDataPlaneTest {
 
     private Map<String, String> environment(int backendPort) {
         Map<String, String> env = new HashMap<>();
-        env.put("CROSSGATE_CERTS_EDGE_SOURCE", "file");
-        env.put("CROSSGATE_CERTS_EDGE_CERT_PATH", dir.resolve("listener/tls.crt").toString());
-        env.put("CROSSGATE_CERTS_EDGE_KEY_PATH", dir.resolve("listener/tls.key").toString());
-        env.put("CROSSGATE_CERTS_EDGE_CA_PATH", dir.resolve("listener/ca.crt").toString());
+        GatewayEnv.fileSource(env, "edge", dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"), dir.resolve("listener/ca.crt"));
         env.put("CROSSGATE_CERTS_EDGE_DEBOUNCE", "50ms");
-        env.put("CROSSGATE_CERTS_UPSTREAM_SOURCE", "file");
-        env.put("CROSSGATE_CERTS_UPSTREAM_CERT_PATH", dir.resolve("connector/tls.crt").toString());
-        env.put("CROSSGATE_CERTS_UPSTREAM_KEY_PATH", dir.resolve("connector/tls.key").toString());
-        env.put("CROSSGATE_CERTS_UPSTREAM_CA_PATH", dir.resolve("connector/ca.crt").toString());
+        GatewayEnv.fileSource(env, "upstream", dir.resolve("connector/tls.crt"), dir.resolve("connector/tls.key"), dir.resolve("connector/ca.crt"));
         env.put("CROSSGATE_CERTS_UPSTREAM_DEBOUNCE", "50ms");
         env.put("CROSSGATE_LISTENERS_EDGE_HOST", "127.0.0.1");
         env.put("CROSSGATE_LISTENERS_EDGE_PORT", Integer.toString(port));
@@ -276,19 +270,12 @@ class HttpDataPlaneTest {
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_LISTENERS_EDGE_CONNECTOR", "billing");
         env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUHT", "require");
-        Processes.Result result = Processes.run(dir, Duration.ofSeconds(30), withEnv(env));
+        Processes.Result result = Processes.run(dir, Duration.ofSeconds(30), GatewayEnv.command(env));
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.output()).contains("did you mean CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH?");
         env.remove("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUHT");
-        result = Processes.run(dir, Duration.ofSeconds(30), withEnv(env));
+        result = Processes.run(dir, Duration.ofSeconds(30), GatewayEnv.command(env));
         assertThat(result.output()).contains("crossgate.listeners.edge.connector (CROSSGATE_LISTENERS_EDGE_CONNECTOR): no connector named 'billing'");
-    }
-
-    private List<String> withEnv(Map<String, String> env) {
-        List<String> command = new ArrayList<>(List.of("env"));
-        env.forEach((k, v) -> command.add(k + "=" + v));
-        command.addAll(Processes.crossgate());
-        return command;
     }
 
     private String agentCaServerSerial() throws Exception {

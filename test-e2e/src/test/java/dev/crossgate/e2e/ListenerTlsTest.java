@@ -47,10 +47,7 @@ class ListenerTlsTest {
         var issued = ca.server(hosts);
         TestPki.write(dir.resolve(name + ".crt"), PemWriter.certificates(issued.certificate()));
         TestPki.write(dir.resolve(name + ".key"), PemWriter.pkcs8(issued.keyPair().getPrivate()));
-        String prefix = "CROSSGATE_CERTS_" + name.toUpperCase() + "_";
-        env.put(prefix + "SOURCE", "file");
-        env.put(prefix + "CERT_PATH", dir.resolve(name + ".crt").toString());
-        env.put(prefix + "KEY_PATH", dir.resolve(name + ".key").toString());
+        GatewayEnv.fileSource(env, name, dir.resolve(name + ".crt"), dir.resolve(name + ".key"), null);
     }
 
     @Test

@@ -105,15 +105,11 @@ class PassthroughTest {
         env.put("CROSSGATE_LISTENERS_SNI_TLS_CERTS", "alpha");
         env.put("CROSSGATE_CONNECTORS_ALPHA_ADDRESS", "127.0.0.1:1");
         env.put("CROSSGATE_CONNECTORS_ALPHA_TLS_INSECURE_SKIP_VERIFY", "true");
-        List<String> command = new java.util.ArrayList<>(List.of("env"));
-        env.forEach((k, v) -> command.add(k + "=" + v));
-        command.addAll(Processes.crossgate());
-        Processes.Result result = Processes.run(dir, Duration.ofSeconds(30), command);
+        Processes.Result result = Processes.run(dir, Duration.ofSeconds(30), GatewayEnv.command(env));
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.output()).contains("crossgate.listeners.sni.tls.certs (CROSSGATE_LISTENERS_SNI_TLS_CERTS) is set but tls.mode is passthrough");
         env.remove("CROSSGATE_LISTENERS_SNI_TLS_CERTS");
-        command.removeIf(arg -> arg.startsWith("CROSSGATE_LISTENERS_SNI_TLS_CERTS="));
-        result = Processes.run(dir, Duration.ofSeconds(30), command);
+        result = Processes.run(dir, Duration.ofSeconds(30), GatewayEnv.command(env));
         assertThat(result.output()).contains("connector 'alpha' originates TLS, but a passthrough listener forwards the client's TLS untouched");
     }
 

@@ -72,14 +72,8 @@ class TcpDataPlaneTest {
         backendCa.writeFiles(gatewayClient, dir.resolve("c/tls.crt"), dir.resolve("c/tls.key"), dir.resolve("c/ca.crt"));
         int port = Processes.freePort();
         Map<String, String> env = new HashMap<>();
-        env.put("CROSSGATE_CERTS_EDGE_SOURCE", "file");
-        env.put("CROSSGATE_CERTS_EDGE_CERT_PATH", dir.resolve("l/tls.crt").toString());
-        env.put("CROSSGATE_CERTS_EDGE_KEY_PATH", dir.resolve("l/tls.key").toString());
-        env.put("CROSSGATE_CERTS_EDGE_CA_PATH", dir.resolve("l/ca.crt").toString());
-        env.put("CROSSGATE_CERTS_UP_SOURCE", "file");
-        env.put("CROSSGATE_CERTS_UP_CERT_PATH", dir.resolve("c/tls.crt").toString());
-        env.put("CROSSGATE_CERTS_UP_KEY_PATH", dir.resolve("c/tls.key").toString());
-        env.put("CROSSGATE_CERTS_UP_CA_PATH", dir.resolve("c/ca.crt").toString());
+        GatewayEnv.fileSource(env, "edge", dir.resolve("l/tls.crt"), dir.resolve("l/tls.key"), dir.resolve("l/ca.crt"));
+        GatewayEnv.fileSource(env, "up", dir.resolve("c/tls.crt"), dir.resolve("c/tls.key"), dir.resolve("c/ca.crt"));
         env.put("CROSSGATE_LISTENERS_RAW_PROTOCOL", "tcp");
         env.put("CROSSGATE_LISTENERS_RAW_HOST", "127.0.0.1");
         env.put("CROSSGATE_LISTENERS_RAW_PORT", Integer.toString(port));
@@ -137,15 +131,7 @@ class TcpDataPlaneTest {
         answering.setDaemon(true);
         answering.start();
         int port = Processes.freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("CROSSGATE_LISTENERS_PLAIN_PROTOCOL", "tcp");
-        env.put("CROSSGATE_LISTENERS_PLAIN_HOST", "127.0.0.1");
-        env.put("CROSSGATE_LISTENERS_PLAIN_PORT", Integer.toString(port));
-        env.put("CROSSGATE_LISTENERS_PLAIN_CONNECTOR", "counter");
-        env.put("CROSSGATE_LISTENERS_PLAIN_TLS_MODE", "off");
-        env.put("CROSSGATE_CONNECTORS_COUNTER_ADDRESS", "127.0.0.1:" + counter.getLocalPort());
-        env.put("CROSSGATE_CONNECTORS_COUNTER_TLS_MODE", "off");
-        gateway = GatewayProcess.start(dir, env).awaitReady();
+        gateway = GatewayProcess.start(dir, GatewayEnv.plainTcp("plain", port, "counter", counter.getLocalPort())).awaitReady();
         assertThat(gateway.logLines("accepts PLAINTEXT")).singleElement().asString().contains("listener plain");
         assertThat(gateway.stat("listener.plain.plaintext")).isEqualTo(1);
 
@@ -162,15 +148,7 @@ class TcpDataPlaneTest {
     @Test
     void backendThatIsDownClosesTheClientAndIsCounted() throws Exception {
         int port = Processes.freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("CROSSGATE_LISTENERS_PLAIN_PROTOCOL", "tcp");
-        env.put("CROSSGATE_LISTENERS_PLAIN_HOST", "127.0.0.1");
-        env.put("CROSSGATE_LISTENERS_PLAIN_PORT", Integer.toString(port));
-        env.put("CROSSGATE_LISTENERS_PLAIN_CONNECTOR", "gone");
-        env.put("CROSSGATE_LISTENERS_PLAIN_TLS_MODE", "off");
-        env.put("CROSSGATE_CONNECTORS_GONE_ADDRESS", "127.0.0.1:" + Processes.freePort());
-        env.put("CROSSGATE_CONNECTORS_GONE_TLS_MODE", "off");
-        gateway = GatewayProcess.start(dir, env).awaitReady();
+        gateway = GatewayProcess.start(dir, GatewayEnv.plainTcp("plain", port, "gone", Processes.freePort())).awaitReady();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(20_000);

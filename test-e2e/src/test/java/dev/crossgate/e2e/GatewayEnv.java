@@ -1,0 +1,49 @@
+package dev.crossgate.e2e;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds the environment variables a test gateway is configured with, the way users write them. */
+final class GatewayEnv {
+
+    private GatewayEnv() {
+    }
+
+    /** {@code CROSSGATE_CERTS_<NAME>_*} of a file source; {@code ca} may be null. */
+    static void fileSource(Map<String, String> env, String name, Path cert, Path key, Path ca) {
+        String prefix = "CROSSGATE_CERTS_" + name.toUpperCase(Locale.ROOT) + "_";
+        env.put(prefix + "SOURCE", "file");
+        env.put(prefix + "CERT_PATH", cert.toString());
+        env.put(prefix + "KEY_PATH", key.toString());
+        if (ca != null) {
+            env.put(prefix + "CA_PATH", ca.toString());
+        }
+    }
+
+    /** A plaintext TCP listener on loopback in front of a plaintext connector. */
+    static Map<String, String> plainTcp(String listener, int port, String connector, int backendPort) {
+        Map<String, String> env = new HashMap<>();
+        String l = "CROSSGATE_LISTENERS_" + listener.toUpperCase(Locale.ROOT) + "_";
+        String c = "CROSSGATE_CONNECTORS_" + connector.toUpperCase(Locale.ROOT) + "_";
+        env.put(l + "PROTOCOL", "tcp");
+        env.put(l + "HOST", "127.0.0.1");
+        env.put(l + "PORT", Integer.toString(port));
+        env.put(l + "CONNECTOR", connector);
+        env.put(l + "TLS_MODE", "off");
+        env.put(c + "ADDRESS", "127.0.0.1:" + backendPort);
+        env.put(c + "TLS_MODE", "off");
+        return env;
+    }
+
+    /** {@code env K=V ... java -jar crossgate.jar}: for runs that should exit by themselves, such as configuration errors. */
+    static List<String> command(Map<String, String> env) {
+        List<String> command = new ArrayList<>(List.of("env"));
+        env.forEach((name, value) -> command.add(name + "=" + value));
+        command.addAll(Processes.crossgate());
+        return command;
+    }
+}
