@@ -18,9 +18,12 @@ import dev.crossgate.certsource.SourceSettings;
 
 /** The whole configuration, typed and cross-checked: what the gateway is assembled from. */
 public record CrossgateConfiguration(List<CertSourceConfig> certs, List<ListenerConfig> listeners, List<ConnectorConfig> connectors,
-                                     AdminConfig admin) {
+                                     AdminConfig admin, java.time.Duration maxConnectionAgeAfterRotation) {
 
     public static final String CERTS_PREFIX = SourceSettings.PREFIX;
+    public static final String TLS_PREFIX = "crossgate.tls.";
+    public static final String MAX_CONNECTION_AGE = "max-connection-age-after-rotation";
+    public static final java.time.Duration DEFAULT_MAX_CONNECTION_AGE = java.time.Duration.ofMinutes(5);
 
     public CrossgateConfiguration {
         certs = List.copyOf(certs);
@@ -36,7 +39,8 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
                 new ConfigSchema.Section(CERTS_PREFIX, true, sourceKeys),
                 new ConfigSchema.Section(ListenerConfig.PREFIX, true, Set.copyOf(ListenerConfig.KEYS)),
                 new ConfigSchema.Section(ConnectorConfig.PREFIX, true, Set.copyOf(ConnectorConfig.KEYS)),
-                new ConfigSchema.Section(AdminConfig.PREFIX, false, Set.copyOf(AdminConfig.KEYS))));
+                new ConfigSchema.Section(AdminConfig.PREFIX, false, Set.copyOf(AdminConfig.KEYS)),
+                new ConfigSchema.Section(TLS_PREFIX, false, Set.of(MAX_CONNECTION_AGE))));
     }
 
     /** Types the canonical properties and checks how they refer to each other; every problem is collected before failing. */
@@ -45,9 +49,10 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         ConfigSchema schema = schema(providers);
         Map<String, Map<String, Map<String, String>>> sections = new HashMap<>();
         Map<String, String> admin = new HashMap<>();
+        Map<String, String> tls = new HashMap<>();
         properties.forEach((property, value) -> schema.resolveProperty(property).ifPresent(p -> {
             if (p.name() == null) {
-                admin.put(p.key(), value);
+                (p.section().prefix().equals(TLS_PREFIX) ? tls : admin).put(p.key(), value);
             } else {
                 sections.computeIfAbsent(p.section().prefix(), s -> new TreeMap<>()).computeIfAbsent(p.name(), n -> new HashMap<>()).put(p.key(), value);
             }
@@ -68,7 +73,13 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         } catch (SettingException e) {
             problems.add(e.getMessage());
         }
-        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig);
+        java.time.Duration maxAge = DEFAULT_MAX_CONNECTION_AGE;
+        try {
+            maxAge = new Settings(TLS_PREFIX, tls).duration(MAX_CONNECTION_AGE, DEFAULT_MAX_CONNECTION_AGE);
+        } catch (SettingException e) {
+            problems.add(e.getMessage());
+        }
+        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, maxAge);
         configuration.crossCheck(problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

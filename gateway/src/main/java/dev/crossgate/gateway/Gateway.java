@@ -78,8 +78,8 @@ public final class Gateway implements AutoCloseable {
             Listener listener = switch (config.protocol()) {
                 case HTTP -> new HttpListener(config, sources, httpConnectors.computeIfAbsent(config.connector(),
                         n -> new HttpConnector(connectorConfigs.get(n), clientTls(connectorConfigs.get(n), List.of("http/1.1")), loops, stats)),
-                        loops, stats);
-                case TCP -> new TcpListener(config, sources, tcp, loops, stats);
+                        loops, stats, configuration.maxConnectionAgeAfterRotation());
+                case TCP -> new TcpListener(config, sources, tcp, loops, stats, configuration.maxConnectionAgeAfterRotation());
                 case GRPC -> throw new IllegalStateException("grpc listeners are refused by the configuration");
             };
             listeners.put(config.name(), listener);

@@ -25,8 +25,8 @@ public final class HttpListener implements Listener, AutoCloseable {
     private final DisposableServer server;
     private final HttpProxy proxy;
 
-    public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats)
-            throws Exception {
+    public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats,
+                        Duration maxConnectionAgeAfterRotation) throws Exception {
         this.config = config;
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
         this.proxy = new HttpProxy(config.name(), terminate, connector, stats);
@@ -36,10 +36,14 @@ public final class HttpListener implements Listener, AutoCloseable {
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
             this.tls = new ServerTls(config, sources, List.of("http/1.1"));
+            ConnectionAges ages = new ConnectionAges(config.name(), maxConnectionAgeAfterRotation, loops.onServer(true), stats);
+            tls.onRotation(ages::rotated);
             server = server.protocol(HttpProtocol.HTTP11)
                     .secure(spec -> spec.sslContext(tls.placeholderContext()).setSniAsyncMappings(tls))
-                    .doOnChannelInit((observer, channel, address) ->
-                            channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener")));
+                    .doOnChannelInit((observer, channel, address) -> {
+                        ages.track(channel, tls.generation());
+                        channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener"));
+                    });
         } else {
             this.tls = null;
             server = server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);

@@ -68,27 +68,35 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         requests.increment();
         inFlight.incrementAndGet();
-        if (draining) {
+        Channel[] connection = new Channel[1];
+        request.withConnection(c -> connection[0] = connectionOf(c.channel()));
+        boolean retired = ConnectionAges.requestStarted(connection[0]);
+        if (draining || retired) {
             response.keepAlive(false);
         }
-        return Mono.from(proxy(request, response)).doFinally(signal -> inFlight.decrementAndGet());
+        return Mono.from(proxy(request, response, connection[0])).doFinally(signal -> {
+            inFlight.decrementAndGet();
+            ConnectionAges.requestEnded(connection[0]);
+        });
     }
 
-    private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response) {
+    private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel connection) {
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             unavailable.increment();
             return plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "connector " + connector.config().name()
                     + " is not ready: " + connector.notReadyReason().orElse("starting"));
         }
-        X509Certificate[] peer = new X509Certificate[1];
-        request.withConnection(connection -> peer[0] = peerOf(connection.channel()));
+        X509Certificate peer = connection.attr(HandshakeObserver.PEER_CERTIFICATE).get();
         return client
-                .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer[0]))
+                .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer))
                 .request(request.method())
                 .uri(request.uri())
                 .send((outbound, body) -> body.send(request.receive().retain()))
                 .response((upstream, body) -> {
+                    if (draining || ConnectionAges.isRetired(connection)) {
+                        response.keepAlive(false); // retired while this request was in flight: say so before closing
+                    }
                     response.status(upstream.status());
                     ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), response.responseHeaders());
                     return response.send(body.retain());
@@ -133,9 +141,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                 .sendByteArray(Mono.just(body)).then();
     }
 
-    private static X509Certificate peerOf(Channel channel) {
-        // an HTTP/2 stream's parent holds the TLS session; an accepted socket's parent is the server socket
-        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel ? channel.parent() : channel;
-        return connection.attr(HandshakeObserver.PEER_CERTIFICATE).get();
+    /** The TCP connection: an HTTP/2 stream's parent holds the TLS session; an accepted socket's parent is the server socket. */
+    private static Channel connectionOf(Channel channel) {
+        return channel instanceof io.netty.handler.codec.http2.Http2StreamChannel ? channel.parent() : channel;
     }
 }

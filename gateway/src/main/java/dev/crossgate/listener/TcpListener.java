@@ -55,7 +55,7 @@ public final class TcpListener implements Listener, AutoCloseable {
 
     /** @param connectors finds a connector by name: the listener's own, or each target of its SNI routes */
     public TcpListener(ListenerConfig config, CertificateSources sources, Function<String, TcpConnector> connectors, LoopResources loops,
-                       Stats stats) throws InterruptedException {
+                       Stats stats, Duration maxConnectionAgeAfterRotation) throws InterruptedException {
         this.config = config;
         this.stats = stats;
         this.connector = config.connector() == null ? null : connectors.apply(config.connector());
@@ -67,6 +67,10 @@ public final class TcpListener implements Listener, AutoCloseable {
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
         this.tls = terminate ? new ServerTls(config, sources, List.of()) : null;
         TlsStats tlsStats = terminate ? new TlsStats("listener." + config.name(), stats) : null;
+        ConnectionAges ages = terminate ? new ConnectionAges(config.name(), maxConnectionAgeAfterRotation, loops.onServer(true), stats) : null;
+        if (terminate) {
+            tls.onRotation(ages::rotated);
+        }
         var group = loops.onServer(true);
         this.server = new ServerBootstrap().group(loops.onServerSelect(true), group)
                 .channel(loops.onChannelClass(ServerSocketChannel.class, group))
@@ -78,6 +82,7 @@ public final class TcpListener implements Listener, AutoCloseable {
                         open.add(client);
                         accepted.increment();
                         if (terminate) {
+                            ages.track(client, tls.generation()); // a byte stream has no request boundary: retired means closed
                             client.pipeline().addLast(new SniHandler(tls.contexts(), ServerTls.HANDSHAKE_TIMEOUT.toMillis()),
                                     new HandshakeObserver(tlsStats, "listener"));
                         } else if (passthrough) {

@@ -32,6 +32,8 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
     private final List<String> alpn;
     private final String trustSource;
     private volatile List<Served> served = List.of();
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private final List<java.util.function.LongConsumer> rotationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ServerTls(ListenerConfig listener, CertificateSources sources, List<String> alpn) {
         super("listener." + listener.name());
@@ -74,6 +76,18 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             }
         }
         served = List.copyOf(built);
+        long current = generation.incrementAndGet();
+        rotationListeners.forEach(listener -> listener.accept(current));
+    }
+
+    /** Which set of contexts is serving now; it grows by one with every rotation. */
+    public long generation() {
+        return generation.get();
+    }
+
+    /** Told the new generation after every rotation, once new handshakes already get the new contexts. */
+    public void onRotation(java.util.function.LongConsumer listener) {
+        rotationListeners.add(listener);
     }
 
     @Override

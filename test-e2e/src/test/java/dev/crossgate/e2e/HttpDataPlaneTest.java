@@ -266,6 +266,37 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void connectionsOpenedUnderReplacedMaterialAreRetiredAfterTheirRequests() throws Exception {
+        backend.close();
+        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofMillis(2500));
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_TLS_MAX_CONNECTION_AGE_AFTER_ROTATION", "1s");
+        startGateway(env);
+        javax.net.ssl.SSLContext context = TcpDataPlaneTest.clientContext(agent, edgeCa.ca.certificate());
+        try (javax.net.ssl.SSLSocket idle = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+             javax.net.ssl.SSLSocket busy = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            idle.setSoTimeout(20_000);
+            busy.setSoTimeout(20_000);
+            idle.startHandshake();
+            busy.startHandshake();
+            busy.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            busy.getOutputStream().flush();
+
+            CertificateIssuer.Issued next = edgeCa.server("localhost", "127.0.0.1");
+            replaceAtomically(next, dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"));
+            awaitServedSerial(next.certificate().getSerialNumber().toString(16));
+
+            // the idle connection is closed once its age after the rotation is over
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            // the request in flight finishes, told that the connection closes, and then it does
+            String response = new String(busy.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("path=/slow");
+        }
+        assertThat(gateway.stat("listener.edge.ssl.connections_retired_after_rotation")).isGreaterThanOrEqualTo(2);
+        assertThat(gateway.logLines("opened under replaced TLS material")).isNotEmpty();
+    }
+
+    @Test
     void misconfigurationExitsWithStatusTwoNamingEveryVariable() throws Exception {
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_LISTENERS_EDGE_CONNECTOR", "billing");
