@@ -67,7 +67,7 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
             channel.attr(PEER_CERTIFICATE).set(peer);
         }
         stats.handshake(session.map(SSLSession::getProtocol).orElse("unknown"), session.map(SSLSession::getCipherSuite).orElse("unknown"),
-                peer != null);
+                peer != null, sessionReused(channel));
     }
 
     private void failed(Channel channel, Throwable cause) {
@@ -84,6 +84,18 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
             }
         }
         return reason.description() + " (" + HandshakeFailure.messages(cause).replace('"', '\'') + ")";
+    }
+
+    /** BoringSSL knows whether the handshake resumed a session; the JDK provider has no way to say, so it counts none. */
+    private static boolean sessionReused(Channel channel) {
+        SslHandler handler = channel.pipeline().get(SslHandler.class);
+        if (handler != null && handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine engine) {
+            synchronized (engine) {
+                long ssl = engine.sslPointer();
+                return ssl != 0 && io.netty.internal.tcnative.SSL.isSessionReused(ssl);
+            }
+        }
+        return false;
     }
 
     private static Optional<SSLSession> session(Channel channel) {

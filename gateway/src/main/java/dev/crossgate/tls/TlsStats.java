@@ -16,6 +16,7 @@ public final class TlsStats {
     private final Stats stats;
     private final LongAdder handshake;
     private final LongAdder noCertificate;
+    private final LongAdder sessionReused;
     private final Map<HandshakeFailure, LongAdder> failures = new EnumMap<>(HandshakeFailure.class);
     private final Map<HandshakeFailure, LongAdder> envoyCounters = new EnumMap<>(HandshakeFailure.class);
 
@@ -25,8 +26,8 @@ public final class TlsStats {
         this.stats = stats;
         this.handshake = stats.counter(scope + ".ssl.handshake");
         this.noCertificate = stats.counter(scope + ".ssl.no_certificate");
-        for (String name : new String[] {"ssl.connection_error", "ssl.fail_verify_no_cert", "ssl.fail_verify_error", "ssl.fail_verify_san",
-                "ssl.fail_verify_cert_hash", "ssl.session_reused"}) {
+        this.sessionReused = stats.counter(scope + ".ssl.session_reused");
+        for (String name : new String[] {"ssl.connection_error", "ssl.fail_verify_no_cert", "ssl.fail_verify_error", "ssl.fail_verify_san"}) {
             stats.counter(scope + "." + name);
         }
         for (HandshakeFailure failure : HandshakeFailure.values()) {
@@ -44,8 +45,11 @@ public final class TlsStats {
         return scope;
     }
 
-    void handshake(String protocol, String cipher, boolean peerCertificate) {
+    void handshake(String protocol, String cipher, boolean peerCertificate, boolean resumed) {
         handshake.increment();
+        if (resumed) {
+            sessionReused.increment();
+        }
         stats.counter(scope + ".ssl.versions." + protocol).increment();
         stats.counter(scope + ".ssl.ciphers." + cipher).increment();
         if (!peerCertificate) {

@@ -66,6 +66,27 @@ class ListenerTlsTest {
     }
 
     @Test
+    void resumedSessionsAreCounted() throws Exception {
+        TestPki.write(dir.resolve("ca.crt"), ca.caPem());
+        int port = Processes.freePort();
+        Map<String, String> env = listenerWith("orders", port);
+        fileSource(env, "orders", "orders.example");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        List<String> sClient = List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "orders.example",
+                "-CAfile", "ca.crt", "-tls1_2");
+        Processes.run(dir, Duration.ofSeconds(20), concat(sClient, "-sess_out", "session.pem"));
+        assertThat(Processes.run(dir, Duration.ofSeconds(20), concat(sClient, "-sess_in", "session.pem")).output()).contains("Reused, TLSv1.2");
+        gateway.awaitStat("listener.web.ssl.handshake", 2);
+        assertThat(gateway.stat("listener.web.ssl.session_reused")).isEqualTo(1);
+    }
+
+    private static List<String> concat(List<String> command, String... more) {
+        List<String> all = new java.util.ArrayList<>(command);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
     void listenerWithoutValidMaterialIsNotReadyAndRefusesHandshakes() throws Exception {
         int port = Processes.freePort();
         Map<String, String> env = listenerWith("broken", port);
