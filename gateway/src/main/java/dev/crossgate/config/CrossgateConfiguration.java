@@ -172,9 +172,6 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         } else if (settings.has("sni-routes")) {
             throw new SettingException(settings.describe("sni-routes") + " is set but only tls.mode=passthrough routes by SNI");
         }
-        if (protocol == ListenerConfig.Protocol.GRPC) {
-            throw new SettingException(settings.describe("protocol") + ": grpc is not implemented in this build yet (http and tcp are)");
-        }
         if (!settings.has("port")) {
             throw new SettingException(settings.describe("port") + " is not set");
         }

@@ -17,7 +17,7 @@ import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.SslProvider;
 
 /**
- * Dials one backend over HTTP/1.1, pooling connections, and re-encrypts with the connector's newest
+ * Dials one backend over HTTP/1.1 (or HTTP/2 for gRPC), pooling connections, and re-encrypts with the connector's newest
  * TLS context: when the context rotates, new connections use it while pooled ones finish their work.
  */
 public final class HttpConnector implements AutoCloseable {
@@ -37,7 +37,8 @@ public final class HttpConnector implements AutoCloseable {
     final LongAdder notReady;
     final LongAdder upstreamErrors;
 
-    public HttpConnector(ConnectorConfig config, ClientTls tls, LoopResources loops, Stats stats) {
+    /** @param grpc HTTP/2 to the backend (h2 by ALPN, or h2c) and no response timeout, since streams may idle; else HTTP/1.1 */
+    public HttpConnector(ConnectorConfig config, ClientTls tls, boolean grpc, LoopResources loops, Stats stats) {
         this.config = config;
         this.tls = tls;
         String scope = "connector." + config.name();
@@ -45,11 +46,13 @@ public final class HttpConnector implements AutoCloseable {
         this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(1024)
                 .pendingAcquireMaxCount(4096).maxIdleTime(java.time.Duration.ofSeconds(30)).build();
         HttpClient client = HttpClient.create(pool).runOn(loops).host(config.host()).port(config.port())
-                .protocol(HttpProtocol.HTTP11)
+                .protocol(grpc ? (tls != null ? HttpProtocol.H2 : HttpProtocol.H2C) : HttpProtocol.HTTP11)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .responseTimeout(config.responseTimeout())
                 // a streamed request body cannot be replayed, so a failed send is reported, never retried
                 .disableRetry(true);
+        if (!grpc) {
+            client = client.responseTimeout(config.responseTimeout()); // gRPC has deadlines (grpc-timeout), passed through
+        }
         if (tls != null) {
             client = client.doOnChannelInit((observer, channel, address) -> {
                 if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {

@@ -76,11 +76,15 @@ public final class Gateway implements AutoCloseable {
             java.util.function.Function<String, TcpConnector> tcp = name -> tcpConnectors.computeIfAbsent(name,
                     n -> new TcpConnector(connectorConfigs.get(n), clientTls(connectorConfigs.get(n), List.of()), loops, stats));
             Listener listener = switch (config.protocol()) {
-                case HTTP -> new HttpListener(config, sources, httpConnectors.computeIfAbsent(config.connector(),
-                        n -> new HttpConnector(connectorConfigs.get(n), clientTls(connectorConfigs.get(n), List.of("http/1.1")), loops, stats)),
-                        loops, stats, configuration.maxConnectionAgeAfterRotation());
+                case HTTP, GRPC -> {
+                    boolean grpc = config.protocol() == ListenerConfig.Protocol.GRPC;
+                    // one client per connector and protocol: ALPN and HTTP version differ between the two
+                    HttpConnector connector = httpConnectors.computeIfAbsent(config.connector() + (grpc ? "/grpc" : "/http"),
+                            n -> new HttpConnector(connectorConfigs.get(config.connector()),
+                                    clientTls(connectorConfigs.get(config.connector()), grpc ? List.of("h2") : List.of("http/1.1")), grpc, loops, stats));
+                    yield new HttpListener(config, sources, connector, loops, stats, configuration.maxConnectionAgeAfterRotation());
+                }
                 case TCP -> new TcpListener(config, sources, tcp, loops, stats, configuration.maxConnectionAgeAfterRotation());
-                case GRPC -> throw new IllegalStateException("grpc listeners are refused by the configuration");
             };
             listeners.put(config.name(), listener);
             boolean off = config.tls().mode() == ListenerConfig.TlsMode.OFF;

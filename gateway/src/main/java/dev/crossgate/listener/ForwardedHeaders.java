@@ -34,7 +34,9 @@ final class ForwardedHeaders {
         }
         from.forEach(header -> {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !listed.contains(name)) {
+            // "te: trailers" is the one TE that HTTP/2 allows, and gRPC servers rely on it
+            boolean teTrailers = name.equals("te") && header.getValue().trim().equalsIgnoreCase("trailers");
+            if (teTrailers || (!HOP_BY_HOP.contains(name) && !listed.contains(name))) {
                 to.add(header.getKey(), header.getValue());
             }
         });

@@ -17,7 +17,10 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
-/** An HTTP listener: TLS terminated with the rotating server contexts (or plaintext, loudly), proxied to its connector. */
+/**
+ * An HTTP or gRPC listener: TLS terminated with the rotating server contexts (or plaintext, loudly), proxied to
+ * its connector. HTTP offers HTTP/2 and HTTP/1.1 by ALPN (h2c and HTTP/1.1 in plaintext); gRPC is HTTP/2 only.
+ */
 public final class HttpListener implements Listener, AutoCloseable {
 
     private final ListenerConfig config;
@@ -35,10 +38,11 @@ public final class HttpListener implements Listener, AutoCloseable {
                 .handle(proxy);
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
-            this.tls = new ServerTls(config, sources, List.of("http/1.1"));
+            boolean grpc = config.protocol() == ListenerConfig.Protocol.GRPC;
+            this.tls = new ServerTls(config, sources, grpc ? List.of("h2") : List.of("h2", "http/1.1"));
             ConnectionAges ages = new ConnectionAges(config.name(), maxConnectionAgeAfterRotation, loops.onServer(true), stats);
             tls.onRotation(ages::rotated);
-            server = server.protocol(HttpProtocol.HTTP11)
+            server = (grpc ? server.protocol(HttpProtocol.H2) : server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2))
                     .secure(spec -> spec.sslContext(tls.placeholderContext()).setSniAsyncMappings(tls))
                     .doOnChannelInit((observer, channel, address) -> {
                         ages.track(channel, tls.generation());
@@ -46,7 +50,8 @@ public final class HttpListener implements Listener, AutoCloseable {
                     });
         } else {
             this.tls = null;
-            server = server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+            server = config.protocol() == ListenerConfig.Protocol.GRPC ? server.protocol(HttpProtocol.H2C)
+                    : server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
         }
         this.server = server.bindNow(Duration.ofSeconds(10));
     }

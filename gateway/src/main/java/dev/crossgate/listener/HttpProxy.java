@@ -84,8 +84,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             unavailable.increment();
-            return plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "connector " + connector.config().name()
-                    + " is not ready: " + connector.notReadyReason().orElse("starting"));
+            String reason = "connector " + connector.config().name() + " is not ready: " + connector.notReadyReason().orElse("starting");
+            return isGrpc(request) ? grpcStatus(response, 14, reason) : plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         }
         X509Certificate peer = connection.attr(HandshakeObserver.PEER_CERTIFICATE).get();
         return client
@@ -99,6 +99,18 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                     }
                     response.status(upstream.status());
                     ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), response.responseHeaders());
+                    if (upstream.responseHeaders().contains("grpc-status")) {
+                        // a gRPC trailers-only answer (an error without messages) must stay one HEADERS frame, not headers plus empty DATA
+                        return body.then().then(response.send());
+                    }
+                    // trailers (gRPC's grpc-status and grpc-message) arrive with the end of the body and go out with ours
+                    io.netty.handler.codec.http.HttpHeaders[] trailers = new io.netty.handler.codec.http.HttpHeaders[1];
+                    upstream.trailerHeaders().subscribe(received -> trailers[0] = received);
+                    response.trailerHeaders(outgoing -> {
+                        if (trailers[0] != null) {
+                            ForwardedHeaders.copyEndToEnd(trailers[0], outgoing);
+                        }
+                    });
                     return response.send(body.retain());
                 })
                 .then()
@@ -131,7 +143,24 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         if (response.hasSentHeaders()) {
             return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
         }
+        if (isGrpc(request)) {
+            // gRPC clients read the outcome from grpc-status, not from the HTTP status: 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED
+            return grpcStatus(response, status == HttpResponseStatus.GATEWAY_TIMEOUT ? 4 : 14, reason);
+        }
         return plain(response, status, reason);
+    }
+
+    private static boolean isGrpc(HttpServerRequest request) {
+        String type = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.startsWith("application/grpc");
+    }
+
+    /** A trailers-only gRPC response: HTTP 200 with the status in the headers and no body. */
+    private static Mono<Void> grpcStatus(HttpServerResponse response, int code, String message) {
+        return response.status(HttpResponseStatus.OK).header(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                .header("grpc-status", Integer.toString(code))
+                .header("grpc-message", java.net.URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20"))
+                .send();
     }
 
     private static Mono<Void> plain(HttpServerResponse response, HttpResponseStatus status, String reason) {
