@@ -152,6 +152,26 @@ class HttpDataPlaneTest {
         assertThat(gateway.logLines("reason=protocol_or_cipher")).hasSize(2);
     }
 
+    /** Where BoringSSL cannot load, the JDK provider serves, said once at start, and failures keep their names. */
+    @Test
+    void jdkProviderFallbackServesMutualTlsAndNamesFailures() throws Exception {
+        Map<String, String> env = environment(backend.port());
+        env.put("JAVA_TOOL_OPTIONS", "-Dio.netty.handler.ssl.noOpenSsl=true");
+        startGateway(env);
+        assertThat(gateway.logLines("falls back to the JDK provider")).hasSize(1);
+        assertThat(curl("agent", "/jdk").output()).contains("URI=spiffe://crossgate/agent").endsWith("\n200");
+        assertThat(curl(null, "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.fail_verify_no_cert", 1);
+        writeClient("rogue", TestPki.create("rogue-ca").client("agent", "agent.region-a"));
+        assertThat(curl("rogue", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.untrusted_issuer", 1);
+        writeClient("intruder", edgeCa.client("intruder", "intruder.region-b"));
+        assertThat(curl("intruder", "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.fail_verify_san", 1);
+        assertThat(Processes.run(dir, "curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/").exitCode()).isNotZero();
+        gateway.awaitStat("listener.edge.ssl.failure.not_tls", 1);
+    }
+
     @Test
     void rotatingServerAndClientCertificatesUnderLoadFailsNoRequest() throws Exception {
         startGateway(environment(backend.port()));
