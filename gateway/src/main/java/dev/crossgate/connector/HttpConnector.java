@@ -31,11 +31,34 @@ public final class HttpConnector implements AutoCloseable {
     private final ConnectionProvider pool;
     private final HttpClient base;
     private volatile Bound bound;
-    final LongAdder requests;
-    final LongAdder connectFailures;
-    final LongAdder timeouts;
-    final LongAdder notReady;
-    final LongAdder upstreamErrors;
+    private final LongAdder requests;
+    private final LongAdder notReady;
+    private final java.util.Map<Failure, LongAdder> failures = new java.util.EnumMap<>(Failure.class);
+
+    /** Why a request to the backend failed, with the answer the client gets. */
+    public enum Failure {
+        REFUSED(502, "refused the connection"),
+        TIMEOUT(504, "did not answer in time"),
+        TLS(502, "failed the TLS handshake (see the gateway log)"),
+        CLOSED_EARLY(502, "closed the connection early"),
+        OTHER(502, "failed");
+
+        private final int status;
+        private final String reason;
+
+        Failure(int status, String reason) {
+            this.status = status;
+            this.reason = reason;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** @param grpc HTTP/2 to the backend (h2 by ALPN, or h2c) and no response timeout, since streams may idle; else HTTP/1.1 */
     public HttpConnector(ConnectorConfig config, ClientTls tls, boolean grpc, LoopResources loops, Stats stats) {
@@ -62,31 +85,64 @@ public final class HttpConnector implements AutoCloseable {
         }
         this.base = client;
         this.requests = stats.counter(scope + ".requests");
-        this.connectFailures = stats.counter(scope + ".connect_failures");
-        this.timeouts = stats.counter(scope + ".timeouts");
         this.notReady = stats.counter(scope + ".not_ready");
-        this.upstreamErrors = stats.counter(scope + ".errors");
+        for (Failure failure : Failure.values()) {
+            failures.put(failure, stats.counter(scope + ".failure." + failure.label()));
+        }
     }
 
     public ConnectorConfig config() {
         return config;
     }
 
-    /** The client to use for the next request, or empty while the connector's TLS material is missing. */
+    /** The client to use for the next request, or empty (counted) while the connector's TLS material is missing. */
     public Optional<HttpClient> client() {
         if (tls == null) {
+            requests.increment();
             return Optional.of(base);
         }
         Optional<SslProvider> provider = tls.current();
         if (provider.isEmpty()) {
+            notReady.increment();
             return Optional.empty();
         }
+        requests.increment();
         Bound current = bound;
         if (current == null || current.provider() != provider.get()) {
             current = new Bound(provider.get(), base.secure(provider.get()));
             bound = current; // a lost race builds the same client twice, which is harmless
         }
         return Optional.of(current.client());
+    }
+
+    /** Classifies and counts a failed request; the answer names the connector, never internals of the backend. */
+    public Failure failed(Throwable error) {
+        Failure failure = classify(error);
+        failures.get(failure).increment();
+        return failure;
+    }
+
+    public String describe(Failure failure) {
+        return "the backend of connector " + config.name() + " " + failure.reason;
+    }
+
+    private static Failure classify(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return Failure.REFUSED;
+            }
+            if (t instanceof io.netty.handler.timeout.ReadTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof io.netty.channel.ConnectTimeoutException) {
+                return Failure.TIMEOUT;
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return Failure.TLS;
+            }
+            if (t instanceof reactor.netty.http.client.PrematureCloseException) {
+                return Failure.CLOSED_EARLY;
+            }
+        }
+        return Failure.OTHER;
     }
 
     public Optional<String> notReadyReason() {

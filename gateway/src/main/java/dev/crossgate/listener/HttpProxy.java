@@ -1,13 +1,10 @@
 package dev.crossgate.listener;
 
-import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 
-import javax.net.ssl.SSLException;
 
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -19,10 +16,8 @@ import dev.crossgate.tls.HandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -118,28 +113,13 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     }
 
     private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Throwable error) {
-        HttpResponseStatus status;
-        String reason;
-        if (error instanceof ConnectException || error.getCause() instanceof ConnectException) {
-            status = HttpResponseStatus.BAD_GATEWAY;
-            reason = "the backend of connector " + connector.config().name() + " refused the connection";
-        } else if (error instanceof ReadTimeoutException || error instanceof TimeoutException
-                || error.getClass().getSimpleName().contains("Timeout")) {
-            status = HttpResponseStatus.GATEWAY_TIMEOUT;
-            reason = "the backend of connector " + connector.config().name() + " did not answer in time";
-        } else if (error instanceof SSLException || error.getCause() instanceof SSLException) {
-            status = HttpResponseStatus.BAD_GATEWAY;
-            reason = "the TLS handshake with the backend of connector " + connector.config().name() + " failed";
-        } else if (error instanceof PrematureCloseException) {
-            status = HttpResponseStatus.BAD_GATEWAY;
-            reason = "the backend of connector " + connector.config().name() + " closed the connection early";
-        } else {
-            status = HttpResponseStatus.BAD_GATEWAY;
-            reason = "the backend of connector " + connector.config().name() + " failed";
-        }
+        HttpConnector.Failure failure = connector.failed(error);
+        HttpResponseStatus status = HttpResponseStatus.valueOf(failure.status());
+        String reason = connector.describe(failure);
         (status == HttpResponseStatus.GATEWAY_TIMEOUT ? gatewayTimeout : badGateway).increment();
-        LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} error=\"{}\"", listener,
-                connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), error.toString());
+        LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} reason={} error=\"{}\"", listener,
+                connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), failure.label(),
+                error.toString());
         if (response.hasSentHeaders()) {
             return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
         }

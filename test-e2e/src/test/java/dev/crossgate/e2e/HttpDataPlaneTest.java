@@ -246,6 +246,8 @@ class HttpDataPlaneTest {
         Processes.Result response = curl("agent", "/");
         assertThat(response.output()).contains("502 Bad Gateway: the backend of connector backend refused the connection").endsWith("\n502");
         assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(1);
+        assertThat(gateway.stat("connector.backend.failure.refused")).isEqualTo(1);
+        assertThat(gateway.stat("connector.backend.requests")).isEqualTo(1);
         assertThat(gateway.logLines("upstream_failed")).singleElement().asString().contains("connector=backend").contains("status=502");
     }
 
@@ -256,6 +258,7 @@ class HttpDataPlaneTest {
         startGateway(env);
         assertThat(curl("agent", "/").output()).endsWith("\n502");
         gateway.awaitStat("connector.backend.ssl.fail_verify_san", 1);
+        assertThat(gateway.stat("connector.backend.failure.tls")).isEqualTo(1);
         assertThat(gateway.logLines("reason=name_mismatch")).singleElement().asString()
                 .contains("presents [DNS:backend.internal] but the name dialled is billing.internal");
     }
