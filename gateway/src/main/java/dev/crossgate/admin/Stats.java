@@ -25,15 +25,6 @@ public final class Stats {
         gauges.put(name, value);
     }
 
-    public long value(String name) {
-        LongAdder counter = counters.get(name);
-        if (counter != null) {
-            return counter.sum();
-        }
-        LongSupplier gauge = gauges.get(name);
-        return gauge == null ? 0 : gauge.getAsLong();
-    }
-
     /** Counters and gauges by name, sorted, as {@code /stats} prints them. */
     public SortedMap<String, Long> snapshot() {
         SortedMap<String, Long> all = new TreeMap<>();

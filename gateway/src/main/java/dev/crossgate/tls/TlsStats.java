@@ -41,10 +41,6 @@ public final class TlsStats {
         return scope.substring(scope.indexOf('.') + 1);
     }
 
-    public String scope() {
-        return scope;
-    }
-
     void handshake(String protocol, String cipher, boolean peerCertificate, boolean resumed) {
         handshake.increment();
         if (resumed) {

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,10 +37,6 @@ public record CertificateFacts(
                 certificate.getNotAfter().toInstant(),
                 sha256(certificate),
                 Keys.describe(certificate.getPublicKey()));
-    }
-
-    public Duration timeToExpiry(Instant now) {
-        return Duration.between(now, notAfter);
     }
 
     /** The serial as colon-free lower-case hex, the form openssl prints with {@code -serial}. */
