@@ -64,15 +64,25 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             return;
         }
         PeerVerifier verifier = PeerVerifier.forClients(() -> bundle, listener.tls().allowedSans());
-        List<Served> built = new ArrayList<>();
+        // identities for the same names share one context, so the client's signature algorithms choose among them
+        java.util.Map<java.util.Set<SubjectAltName>, List<String>> sourcesByNames = new java.util.LinkedHashMap<>();
+        java.util.Map<String, TlsMaterial> identities = new java.util.HashMap<>();
         for (String source : listener.tls().certs()) {
-            Optional<TlsMaterial> identity = material(source).filter(TlsMaterial::hasIdentity);
-            if (identity.isPresent()) {
-                SslProvider provider = SslProvider.builder()
-                        .sslContext(TlsContexts.server(identity.get(), clientAuth, verifier, alpn))
-                        .handshakeTimeout(HANDSHAKE_TIMEOUT)
-                        .build();
-                built.add(new Served(source, identity.get().leafFacts().orElseThrow().subjectAltNames(), provider));
+            material(source).filter(TlsMaterial::hasIdentity).ifPresent(identity -> {
+                identities.put(source, identity);
+                sourcesByNames.computeIfAbsent(java.util.Set.copyOf(identity.leafFacts().orElseThrow().subjectAltNames()), n -> new ArrayList<>())
+                        .add(source);
+            });
+        }
+        List<Served> built = new ArrayList<>();
+        for (var group : sourcesByNames.entrySet()) {
+            List<TlsMaterial> sameNames = group.getValue().stream().map(identities::get).toList();
+            SslProvider provider = SslProvider.builder()
+                    .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn))
+                    .handshakeTimeout(HANDSHAKE_TIMEOUT)
+                    .build();
+            for (String source : group.getValue()) {
+                built.add(new Served(source, List.copyOf(group.getKey()), provider));
             }
         }
         served = List.copyOf(built);

@@ -41,10 +41,16 @@ public final class TlsContexts {
         return PROVIDER;
     }
 
-    /** A listener's context: its identity, and client verification when client-auth is not none. */
-    public static SslContext server(TlsMaterial identity, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn)
+    /**
+     * A listener's context: its identity (several for the same names, one per key algorithm, picked by the client's
+     * signature algorithms), and client verification when client-auth is not none.
+     */
+    public static SslContext server(List<TlsMaterial> identities, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn)
             throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(identity.privateKey(), identity.chain().toArray(X509Certificate[]::new))
+        TlsMaterial first = identities.get(0);
+        SslContextBuilder builder = (identities.size() == 1
+                ? SslContextBuilder.forServer(first.privateKey(), first.chain().toArray(X509Certificate[]::new))
+                : SslContextBuilder.forServer(new IdentityKeyManager(identities)))
                 .clientAuth(clientAuth);
         if (clientAuth != ClientAuth.NONE) {
             builder.trustManager(clientVerifier);

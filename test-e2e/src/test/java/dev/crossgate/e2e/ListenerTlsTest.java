@@ -66,6 +66,33 @@ class ListenerTlsTest {
     }
 
     @Test
+    void rsaAndEcdsaCertificatesForTheSameNameArePickedByTheClientsSignatureAlgorithms() throws Exception {
+        TestPki.write(dir.resolve("ca.crt"), ca.caPem());
+        int port = Processes.freePort();
+        Map<String, String> env = listenerWith("dual-ec,dual-rsa", port);
+        fileSource(env, "dual-ec", "dual.example");
+        var rsa = ca.issue("dual.example", KeyType.RSA_2048.generate(), dev.crossgate.tls.CertificateIssuer.Usage.SERVER, "dual.example");
+        TestPki.write(dir.resolve("dual-rsa.crt"), PemWriter.certificates(rsa.certificate()));
+        TestPki.write(dir.resolve("dual-rsa.key"), PemWriter.traditional(rsa.keyPair().getPrivate()));
+        GatewayEnv.fileSource(env, "dual-rsa", dir.resolve("dual-rsa.crt"), dir.resolve("dual-rsa.key"), null);
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        for (String version : List.of("-tls1_3", "-tls1_2")) {
+            assertThat(handshakeWith(port, version, "ECDSA+SHA256:ECDSA+SHA384")).as(version).contains("Verification: OK")
+                    .contains("Signature type: ECDSA");
+            assertThat(handshakeWith(port, version, "RSA-PSS+SHA256:RSA+SHA256")).as(version).contains("Verification: OK")
+                    .containsPattern("Signature type: RSA");
+            // both acceptable: the client's first preference decides
+            assertThat(handshakeWith(port, version, "RSA-PSS+SHA256:ECDSA+SHA256")).as(version).containsPattern("Signature type: RSA");
+            assertThat(handshakeWith(port, version, "ECDSA+SHA256:RSA-PSS+SHA256")).as(version).contains("Signature type: ECDSA");
+        }
+    }
+
+    private String handshakeWith(int port, String version, String sigalgs) throws Exception {
+        return Processes.run(dir, Duration.ofSeconds(20), List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername",
+                "dual.example", "-verify_hostname", "dual.example", "-CAfile", "ca.crt", "-brief", version, "-sigalgs", sigalgs)).output();
+    }
+
+    @Test
     void resumedSessionsAreCounted() throws Exception {
         TestPki.write(dir.resolve("ca.crt"), ca.caPem());
         int port = Processes.freePort();
