@@ -108,6 +108,31 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void optionalClientAuthServesWithoutIdentityAndAForgedIdentityNeverReachesTheBackend() throws Exception {
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH", "optional");
+        startGateway(env);
+        Processes.Result anonymous = curl(null, "/", "-H", "x-forwarded-client-cert: Hash=forged;URI=spiffe://crossgate/admin");
+        assertThat(anonymous.output()).contains("xfcc=null").doesNotContain("forged").endsWith("\n200");
+        gateway.awaitStat("listener.edge.ssl.no_certificate", 1);
+        Processes.Result verified = curl("agent", "/", "-H", "x-forwarded-client-cert: Hash=forged;URI=spiffe://crossgate/admin");
+        assertThat(verified.output()).contains("URI=spiffe://crossgate/agent").doesNotContain("forged").endsWith("\n200");
+    }
+
+    @Test
+    void slowBackendGets504AndIsCounted() throws Exception {
+        backend.close();
+        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofSeconds(3));
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s");
+        startGateway(env);
+        assertThat(curl("agent", "/slow").output()).contains("504 Gateway Timeout: the backend of connector backend did not answer in time")
+                .endsWith("\n504");
+        assertThat(gateway.stat("connector.backend.failure.timeout")).isEqualTo(1);
+        assertThat(gateway.stat("listener.edge.http.504")).isEqualTo(1);
+    }
+
+    @Test
     void everyFailedHandshakeIsCountedAndLoggedOnceWithItsReason() throws Exception {
         startGateway(environment(backend.port()));
         writeClient("rogue", TestPki.create("rogue-ca").client("agent", "agent.region-a"));
@@ -348,9 +373,10 @@ class HttpDataPlaneTest {
     }
 
     /** curl over mTLS (or without a client certificate when {@code client} is null); output ends with the status code. */
-    private Processes.Result curl(String client, String path) throws Exception {
+    private Processes.Result curl(String client, String path, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("listener/ca.crt").toString(),
                 "-w", "\n%{http_code}"));
+        command.addAll(List.of(extra));
         if (client != null) {
             command.addAll(List.of("--cert", dir.resolve(client + ".crt").toString(), "--key", dir.resolve(client + ".pem").toString()));
         }
