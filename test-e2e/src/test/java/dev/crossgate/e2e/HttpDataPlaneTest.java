@@ -69,6 +69,12 @@ class HttpDataPlaneTest {
         }
     }
 
+    /** Replaces the backend with one that answers only after {@code delay}. */
+    private void slowBackend(Duration delay) throws Exception {
+        backend.close();
+        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), delay);
+    }
+
     private Map<String, String> environment(int backendPort) {
         Map<String, String> env = new HashMap<>();
         GatewayEnv.fileSource(env, "edge", dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"), dir.resolve("listener/ca.crt"));
@@ -150,8 +156,7 @@ class HttpDataPlaneTest {
 
     @Test
     void slowBackendGets504AndIsCounted() throws Exception {
-        backend.close();
-        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofSeconds(3));
+        slowBackend(Duration.ofSeconds(3));
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s");
         startGateway(env);
@@ -338,8 +343,7 @@ class HttpDataPlaneTest {
 
     @Test
     void sigtermLetsTheRequestInFlightFinishAndExitsZero() throws Exception {
-        backend.close();
-        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofSeconds(2));
+        slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));
         ExecutorService client = Executors.newSingleThreadExecutor();
         Future<Processes.Result> inFlight = client.submit(() -> curl("agent", "/slow"));
@@ -355,8 +359,7 @@ class HttpDataPlaneTest {
 
     @Test
     void connectionsOpenedUnderReplacedMaterialAreRetiredAfterTheirRequests() throws Exception {
-        backend.close();
-        backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), Duration.ofMillis(2500));
+        slowBackend(Duration.ofMillis(2500));
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_TLS_MAX_CONNECTION_AGE_AFTER_ROTATION", "1s");
         startGateway(env);
