@@ -110,6 +110,8 @@ class HttpDataPlaneTest {
         assertThat(gateway.stat("connector.backend.ssl.handshake")).isEqualTo(1);
         assertThat(gateway.stat("listener.edge.ssl.versions.TLSv1.3")).isEqualTo(1);
         assertThat(gateway.admin("/metrics").body()).contains("crossgate_listener_edge_ssl_handshake_total 1");
+        // the expiry gauge describes the certificate being served (TestPki issues for 90 days)
+        assertThat(gateway.stat("certs.edge.expiry_seconds")).isBetween(Duration.ofDays(89).toSeconds(), Duration.ofDays(90).toSeconds());
         assertThat(gateway.admin("/certs").body()).contains("\"serial\": \"" + agentCaServerSerial() + "\"");
     }
 
