@@ -51,6 +51,8 @@ class HttpDataPlaneTest {
         Files.createDirectories(dir.resolve("connector"));
         edgeCa.writeFiles(edgeCa.server("localhost", "127.0.0.1"), dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"),
                 dir.resolve("listener/ca.crt"));
+        // clients trust the edge CA from a file of their own: the gateway's trust bundle in listener/ is rewritten by rotation tests
+        TestPki.write(dir.resolve("edge-ca.crt"), edgeCa.caPem());
         agent = edgeCa.client("agent", "agent.region-a", "spiffe://crossgate/agent");
         writeClient("agent", agent);
         gatewayClient = backendCa.client("gateway-a");
@@ -414,7 +416,7 @@ class HttpDataPlaneTest {
 
     /** curl over mTLS (or without a client certificate when {@code client} is null); output ends with the status code. */
     private Processes.Result curl(String client, String path, String... extra) throws Exception {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("listener/ca.crt").toString(),
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("edge-ca.crt").toString(),
                 "-w", "\n%{http_code}"));
         command.addAll(List.of(extra));
         if (client != null) {
