@@ -42,6 +42,16 @@ public final class TlsContexts {
     }
 
     /**
+     * Loads BoringSSL and builds the bind-time placeholder context on a background thread, so that the
+     * better part of a second this takes overlaps with reading configuration and certificates.
+     */
+    public static void warmUpInBackground() {
+        Thread warmUp = new Thread(() -> PlaceholderContext.INSTANCE.get(), "crossgate-tls-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
+    /**
      * A listener's context: its identity (several for the same names, one per key algorithm, picked by the client's
      * signature algorithms), and client verification when client-auth is not none.
      */
