@@ -95,7 +95,7 @@ public final class AdminServer implements AutoCloseable {
         out.put("issuer", facts.issuer());
         out.put("not_before", facts.notBefore().toString());
         out.put("not_after", facts.notAfter().toString());
-        out.put("seconds_to_expiry", Math.max(0, Duration.between(Instant.now(), facts.notAfter()).toSeconds()));
+        out.put("seconds_to_expiry", facts.secondsToExpiry(Instant.now()));
         out.put("sha256_fingerprint", facts.sha256Fingerprint());
         out.put("key", facts.keyDescription());
         return out;

@@ -117,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         stats.gauge(scope + ".rejected_reloads", () -> source.counters().rejectedReloads());
         // describes only what is being served now: a replaced certificate no longer counts
         stats.gauge(scope + ".expiry_seconds", () -> source.current().flatMap(TlsMaterial::leafFacts)
-                .map(facts -> Math.max(0, Duration.between(Instant.now(), facts.notAfter()).toSeconds())).orElse(-1L));
+                .map(facts -> facts.secondsToExpiry(Instant.now())).orElse(-1L));
         stats.gauge(scope + ".ready", () -> source.current().isPresent() ? 1 : 0);
     }
 

@@ -74,8 +74,14 @@ final class ConnectionAges {
 
     /** A request starts on {@code channel}; returns whether the connection is retired and should close after it. */
     static boolean requestStarted(Channel channel) {
-        channel.attr(BUSY).setIfAbsent(new AtomicInteger());
-        channel.attr(BUSY).get().incrementAndGet();
+        AtomicInteger busy = channel.attr(BUSY).get();
+        if (busy == null) {
+            // once per connection, not per request
+            AtomicInteger first = new AtomicInteger();
+            busy = channel.attr(BUSY).setIfAbsent(first);
+            busy = busy == null ? first : busy;
+        }
+        busy.incrementAndGet();
         return Boolean.TRUE.equals(channel.attr(RETIRED).get());
     }
 

@@ -34,17 +34,6 @@ public final class ClientTls extends RotatingTls {
             names.add(connector.tls().trust());
         }
         follow(sources, names);
-        if (names.isEmpty()) {
-            rebuildNow();
-        }
-    }
-
-    private synchronized void rebuildNow() {
-        try {
-            rebuild();
-        } catch (Exception e) {
-            throw new IllegalStateException(scope + ": cannot build a TLS context", e);
-        }
     }
 
     @Override
@@ -55,8 +44,7 @@ public final class ClientTls extends RotatingTls {
         if ((tls.certs() != null && identity.isEmpty()) || (!tls.insecureSkipVerify() && bundle.isEmpty())) {
             return;
         }
-        PeerVerifier.TrustBundle fixed = bundle.orElse(null);
-        PeerVerifier verifier = PeerVerifier.forServer(() -> fixed, tls.serverName());
+        PeerVerifier verifier = PeerVerifier.forServer(bundle.orElse(null), tls.serverName());
         String serverName = tls.serverName();
         current = SslProvider.builder()
                 .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn))

@@ -14,16 +14,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Verifies the peer's chain against the current trust bundle and its names against what is expected,
- * and refuses with a {@link PeerRejection} that says which of those failed and what was seen. The trust
- * bundle is read at every handshake, so a CA rotation applies to the next handshake.
+ * Verifies the peer's chain against a trust bundle and its names against what is expected, and refuses
+ * with a {@link PeerRejection} that says which of those failed and what was seen. One verifier serves one
+ * generation of contexts: a CA rotation builds new contexts with a new verifier (see {@code RotatingTls}).
  */
 public final class PeerVerifier extends X509ExtendedTrustManager {
 
@@ -35,23 +34,23 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
         }
     }
 
-    private final Supplier<TrustBundle> trust;
+    private final TrustBundle trust;
     private final List<String> allowedSans;
     private final String expectedServerName;
 
-    private PeerVerifier(Supplier<TrustBundle> trust, List<String> allowedSans, String expectedServerName) {
+    private PeerVerifier(TrustBundle trust, List<String> allowedSans, String expectedServerName) {
         this.trust = trust;
         this.allowedSans = List.copyOf(allowedSans);
         this.expectedServerName = expectedServerName;
     }
 
     /** For a listener: client certificates must chain to the bundle and, when any are listed, carry an allowed SAN. */
-    public static PeerVerifier forClients(Supplier<TrustBundle> trust, List<String> allowedSans) {
+    public static PeerVerifier forClients(TrustBundle trust, List<String> allowedSans) {
         return new PeerVerifier(trust, allowedSans, null);
     }
 
     /** For a connector: the backend's certificate must chain to the bundle and be valid for {@code serverName}. */
-    public static PeerVerifier forServer(Supplier<TrustBundle> trust, String serverName) {
+    public static PeerVerifier forServer(TrustBundle trust, String serverName) {
         return new PeerVerifier(trust, List.of(), serverName);
     }
 
@@ -80,7 +79,7 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
         if (chain == null || chain.length == 0) {
             throw new PeerRejection(HandshakeFailure.NO_CLIENT_CERT, "no certificate presented");
         }
-        TrustBundle bundle = trust.get();
+        TrustBundle bundle = trust;
         if (bundle == null || bundle.anchors().isEmpty()) {
             throw new PeerRejection(HandshakeFailure.UNTRUSTED_ISSUER, "no CA bundle is loaded to verify " + chain[0].getSubjectX500Principal().getName());
         }
@@ -110,7 +109,7 @@ public final class PeerVerifier extends X509ExtendedTrustManager {
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-        TrustBundle bundle = trust.get();
+        TrustBundle bundle = trust;
         return bundle == null ? new X509Certificate[0] : bundle.certificates().toArray(X509Certificate[]::new);
     }
 

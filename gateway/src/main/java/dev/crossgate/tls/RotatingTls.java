@@ -32,8 +32,14 @@ abstract class RotatingTls implements AutoCloseable {
         this.scope = scope;
     }
 
-    /** Subscribes to every named source; the replayed current material triggers the first build at once. */
+    /**
+     * Subscribes to every named source; the replayed current material triggers the first build at once.
+     * With no source at all (a connector that skips verification and has no client certificate) it builds once now.
+     */
     protected final void follow(CertificateSources sources, Set<String> names) {
+        if (names.isEmpty()) {
+            rebuildLogged();
+        }
         for (String name : new LinkedHashSet<>(names)) {
             CertificateSource source = sources.get(name).orElseThrow(() -> new IllegalStateException("unknown source " + name));
             subscriptions.add(source.material().subscribe(material -> {

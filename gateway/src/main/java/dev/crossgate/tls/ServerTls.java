@@ -63,7 +63,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             served = List.of();
             return;
         }
-        PeerVerifier verifier = PeerVerifier.forClients(() -> bundle, listener.tls().allowedSans());
+        PeerVerifier verifier = PeerVerifier.forClients(bundle, listener.tls().allowedSans());
         // identities for the same names share one context, so the client's signature algorithms choose among them
         java.util.Map<java.util.Set<SubjectAltName>, List<String>> sourcesByNames = new java.util.LinkedHashMap<>();
         java.util.Map<String, TlsMaterial> identities = new java.util.HashMap<>();
@@ -102,26 +102,26 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
 
     @Override
     public Future<SslProvider> map(String hostname, Promise<SslProvider> promise) {
-        List<Served> current = served;
-        if (current.isEmpty()) {
-            return promise.setFailure(notReady());
-        }
-        return promise.setSuccess(select(current, hostname).provider());
-    }
-
-    private NotReadyException notReady() {
-        return new NotReadyException("listener " + listener.name() + " has no valid certificate yet: " + notReadyReason().orElse(""));
+        Served chosen = choose(hostname);
+        return chosen == null ? promise.setFailure(notReady()) : promise.setSuccess(chosen.provider());
     }
 
     /** The same per-handshake choice for plain Netty pipelines (the TCP relay): Netty's own SniHandler asks it. */
     public AsyncMapping<String, io.netty.handler.ssl.SslContext> contexts() {
         return (hostname, promise) -> {
-            List<Served> current = served;
-            if (current.isEmpty()) {
-                return promise.setFailure(notReady());
-            }
-            return promise.setSuccess(select(current, hostname).provider().getSslContext());
+            Served chosen = choose(hostname);
+            return chosen == null ? promise.setFailure(notReady()) : promise.setSuccess(chosen.provider().getSslContext());
         };
+    }
+
+    /** The identity for this handshake, or null while none is loaded. */
+    private Served choose(String hostname) {
+        List<Served> current = served;
+        return current.isEmpty() ? null : select(current, hostname);
+    }
+
+    private NotReadyException notReady() {
+        return new NotReadyException("listener " + listener.name() + " has no valid certificate yet: " + notReadyReason().orElse(""));
     }
 
     private static Served select(List<Served> current, String hostname) {
@@ -150,7 +150,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
     @Override
     public Optional<String> notReadyReason() {
         List<Served> current = served;
-        if (requiresTrust() && current.isEmpty() && trust(trustSource).isEmpty()) {
+        if (requiresTrust() && current.isEmpty() && material(trustSource).map(TlsMaterial::trust).orElse(List.of()).isEmpty()) {
             return Optional.of("no CA bundle from source " + trustSource + " to verify clients");
         }
         List<String> missing = listener.tls().certs().stream()

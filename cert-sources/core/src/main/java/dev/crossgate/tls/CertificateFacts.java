@@ -39,6 +39,11 @@ public record CertificateFacts(
                 Keys.describe(certificate.getPublicKey()));
     }
 
+    /** Whole seconds until {@code notAfter}, never negative: what expiry gauges and {@code /certs} show. */
+    public long secondsToExpiry(Instant now) {
+        return Math.max(0, java.time.Duration.between(now, notAfter).toSeconds());
+    }
+
     /** The serial as colon-free lower-case hex, the form openssl prints with {@code -serial}. */
     static String hexSerial(BigInteger serial) {
         return serial.toString(16);

@@ -3,35 +3,66 @@ package dev.crossgate.tls;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What a certificate source delivers: an identity (private key and chain, leaf first), a trust bundle,
- * or both. Immutable and already validated; a new rotation is a new instance.
- *
- * @param sourceName the configured name of the source, for logs and {@code /certs}
- * @param privateKey the identity's key, or null for a trust-only source
- * @param chain      leaf first, then intermediates up to (not necessarily including) the root; empty when trust-only
- * @param trust      CA certificates that verify peers; may hold several during a CA rotation
- * @param loadedAt   when this material was accepted
+ * What a source delivers: an identity (private key and chain, leaf first), a trust bundle, or both.
+ * Immutable and already validated; a new rotation is a new instance. The facts operators see are
+ * derived once here, not at every log line, scrape or rebuild.
  */
-public record TlsMaterial(
-        String sourceName,
-        PrivateKey privateKey,
-        List<X509Certificate> chain,
-        List<X509Certificate> trust,
-        Instant loadedAt) {
+public final class TlsMaterial {
 
-    public TlsMaterial {
-        chain = List.copyOf(chain);
-        trust = List.copyOf(trust);
+    private final String sourceName;
+    private final PrivateKey privateKey;
+    private final List<X509Certificate> chain;
+    private final List<X509Certificate> trust;
+    private final Instant loadedAt;
+    private final Optional<CertificateFacts> leafFacts;
+    private final List<CertificateFacts> trustFacts;
+
+    /**
+     * @param sourceName the configured name of the source, for logs and {@code /certs}
+     * @param privateKey the identity's key, or null for a trust-only source
+     * @param chain      leaf first, then intermediates up to (not necessarily including) the root; empty when trust-only
+     * @param trust      CA certificates that verify peers; may hold several during a CA rotation
+     * @param loadedAt   when this material was accepted
+     */
+    public TlsMaterial(String sourceName, PrivateKey privateKey, List<X509Certificate> chain, List<X509Certificate> trust, Instant loadedAt) {
         if ((privateKey == null) != chain.isEmpty()) {
             throw new IllegalArgumentException("a private key and a certificate chain come together");
         }
         if (chain.isEmpty() && trust.isEmpty()) {
             throw new IllegalArgumentException("material needs an identity, a trust bundle, or both");
         }
+        this.sourceName = sourceName;
+        this.privateKey = privateKey;
+        this.chain = List.copyOf(chain);
+        this.trust = List.copyOf(trust);
+        this.loadedAt = loadedAt;
+        this.leafFacts = this.chain.isEmpty() ? Optional.empty() : Optional.of(CertificateFacts.of(this.chain.get(0)));
+        this.trustFacts = this.trust.stream().map(CertificateFacts::of).toList();
+    }
+
+    public String sourceName() {
+        return sourceName;
+    }
+
+    public PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    public List<X509Certificate> chain() {
+        return chain;
+    }
+
+    public List<X509Certificate> trust() {
+        return trust;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
     }
 
     public boolean hasIdentity() {
@@ -43,24 +74,24 @@ public record TlsMaterial(
     }
 
     public Optional<CertificateFacts> leafFacts() {
-        return leaf().map(CertificateFacts::of);
+        return leafFacts;
     }
 
     public List<CertificateFacts> trustFacts() {
-        return trust.stream().map(CertificateFacts::of).toList();
+        return trustFacts;
     }
 
     /** Same certificates and trust as {@code other}: a reload that changed nothing is not a rotation. */
     public boolean sameCertificatesAs(TlsMaterial other) {
         return other != null && chain.equals(other.chain) && trust.equals(other.trust)
-                && (privateKey == null ? other.privateKey == null : other.privateKey != null
-                        && java.util.Arrays.equals(privateKey.getEncoded(), other.privateKey.getEncoded()));
+                && (privateKey == null ? other.privateKey == null
+                        : other.privateKey != null && Arrays.equals(privateKey.getEncoded(), other.privateKey.getEncoded()));
     }
 
     @Override
     public String toString() {
-        // Never print the key: records would otherwise include it.
-        return "TlsMaterial[source=" + sourceName + ", leaf=" + leafFacts().map(CertificateFacts::subject).orElse("none")
+        // never the key
+        return "TlsMaterial[source=" + sourceName + ", leaf=" + leafFacts.map(CertificateFacts::subject).orElse("none")
                 + ", trust=" + trust.size() + " CA(s), loadedAt=" + loadedAt + "]";
     }
 }
