@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +101,6 @@ class CrossgateCommandLineTest {
         assertThat(badType.err()).contains("unknown key type 'dsa'; use one of ec-p256, ec-p384, rsa-2048");
         Outcome edPkcs1 = run(Map.of(), "certs", "generate", "--out", dir.resolve("y").toString(), "--key-type", "ed25519", "--pkcs1");
         assertThat(edPkcs1.err()).contains("Ed25519 keys have no PKCS#1 form");
-        assertThat(Set.of(run(Map.of(), "certs", "generate").exitCode())).containsExactly(2); // --out is required
+        assertThat(run(Map.of(), "certs", "generate").exitCode()).isEqualTo(2); // --out is required
     }
 }

@@ -157,6 +157,22 @@ class FileCertificateSourceTest {
         assertThat(source.counters().rejectedReloads()).isEqualTo(2);
     }
 
+    /** Files in a directory that did not exist at start send no events to us: only the poll finds them. */
+    @Test
+    void pollingFindsFilesThatNoWatchCanSee() throws Exception {
+        Path later = dir.resolve("mounted-later");
+        source = new FileCertificateSource(new FileSourceSpec("test", Optional.of(later.resolve("tls.crt")), Optional.of(later.resolve("tls.key")),
+                Optional.empty(), Optional.empty(), Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofMillis(300)),
+                new MaterialValidator(Clock.systemUTC(), Duration.ofDays(14), true), Clock.systemUTC());
+        subscription = source.material().subscribe(seen::add);
+        source.start();
+        assertThat(source.current()).isEmpty();
+        Files.createDirectories(later);
+        CertificateIssuer.Issued issued = PKI.server("a");
+        PKI.writeFiles(issued, later.resolve("tls.crt"), later.resolve("tls.key"), null);
+        awaitSerial(issued);
+    }
+
     @Test
     void trustBundleReloadsLikeLeaves() throws Exception {
         Path ca = dir.resolve("ca.crt");
