@@ -40,14 +40,14 @@ public final class Gateway implements AutoCloseable {
     private final Stats stats = new Stats();
     private AdminServer admin;
 
-    private Gateway(CertificateSources sources) {
+    private Gateway(CertificateSources sources, int ioThreads) {
         this.sources = sources;
-        this.loops = LoopResources.create("crossgate", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+        this.loops = LoopResources.create("crossgate", ioThreads, true);
     }
 
     /** Starts everything; on any failure what was started is stopped again. */
     public static Gateway start(CrossgateConfiguration configuration, CertificateSources sources) throws Exception {
-        Gateway gateway = new Gateway(sources);
+        Gateway gateway = new Gateway(sources, configuration.ioThreads());
         try {
             gateway.startAll(configuration);
             return gateway;

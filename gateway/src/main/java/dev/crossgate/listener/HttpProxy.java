@@ -15,8 +15,11 @@ import dev.crossgate.connector.HttpConnector;
 import dev.crossgate.tls.HandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -28,6 +31,7 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxy.class);
+    private static final int SMALL_BODY = 64 * 1024;
 
     private final String listener;
     private final boolean https;
@@ -36,6 +40,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final LongAdder badGateway;
     private final LongAdder unavailable;
     private final LongAdder gatewayTimeout;
+    private final LongAdder downstreamClosed;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
@@ -48,6 +53,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         this.badGateway = stats.counter(scope + ".http.502");
         this.unavailable = stats.counter(scope + ".http.503");
         this.gatewayTimeout = stats.counter(scope + ".http.504");
+        this.downstreamClosed = stats.counter(scope + ".http.downstream_closed");
     }
 
     /** From now on every response asks the client to close its connection, so keep-alive clients move on. */
@@ -63,19 +69,27 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         requests.increment();
         inFlight.incrementAndGet();
-        Channel[] connection = new Channel[1];
-        request.withConnection(c -> connection[0] = connectionOf(c.channel()));
-        boolean retired = ConnectionAges.requestStarted(connection[0]);
+        Channel[] captured = new Channel[1];
+        request.withConnection(c -> captured[0] = c.channel());
+        Channel stream = captured[0];
+        boolean http2 = stream instanceof Http2StreamChannel;
+        // the TCP connection: an HTTP/2 stream's parent holds the TLS session
+        Channel connection = http2 ? stream.parent() : stream;
+        boolean retired = ConnectionAges.requestStarted(connection);
         if (draining || retired) {
             response.keepAlive(false);
         }
-        return Mono.from(proxy(request, response, connection[0])).doFinally(signal -> {
+        return Mono.from(proxy(request, response, stream, connection, http2)).doFinally(signal -> {
+            if (signal == SignalType.CANCEL) {
+                clientGone(request, "cancelled");
+            }
             inFlight.decrementAndGet();
-            ConnectionAges.requestEnded(connection[0]);
+            ConnectionAges.requestEnded(connection);
         });
     }
 
-    private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel connection) {
+    private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel stream, Channel connection,
+                                  boolean http2) {
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             unavailable.increment();
@@ -87,7 +101,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                 .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer))
                 .request(request.method())
                 .uri(request.uri())
-                .send((outbound, body) -> body.send(request.receive().retain()))
+                .send((outbound, body) -> hasNoBody(request, http2) ? body : body.send(request.receive().retain()))
                 .response((upstream, body) -> {
                     if (draining || ConnectionAges.isRetired(connection)) {
                         response.keepAlive(false); // retired while this request was in flight: say so before closing
@@ -106,10 +120,26 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                             ForwardedHeaders.copyEndToEnd(trailers[0], outgoing);
                         }
                     });
+                    if (isSmall(upstream.responseHeaders())) {
+                        // headers and body leave in one write (one TLS record, one syscall) instead of two
+                        return response.send(body.aggregate().retain());
+                    }
                     return response.send(body.retain());
                 })
                 .then()
-                .onErrorResume(error -> failed(request, response, error));
+                .onErrorResume(error -> {
+                    if (stream.isActive()) {
+                        return failed(request, response, error);
+                    }
+                    clientGone(request, error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** The client closed its connection or reset its stream mid-exchange: nobody is left to answer, and the backend did no wrong. */
+    private void clientGone(HttpServerRequest request, String detail) {
+        downstreamClosed.increment();
+        LOG.debug("downstream_closed listener={} method={} uri={} detail=\"{}\"", listener, request.method(), request.uri(), detail);
     }
 
     private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Throwable error) {
@@ -130,6 +160,32 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         return plain(response, status, reason);
     }
 
+    /**
+     * An HTTP/1.x request without Content-Length and Transfer-Encoding has no body (RFC 9112 6.3), so there is nothing to
+     * stream and no back-pressure to arrange on the client's connection. HTTP/2 may send DATA without a length: always streamed.
+     */
+    private static boolean hasNoBody(HttpServerRequest request, boolean http2) {
+        if (http2) {
+            return false;
+        }
+        HttpHeaders headers = request.requestHeaders();
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null ? !headers.contains(HttpHeaderNames.TRANSFER_ENCODING) : "0".equals(length);
+    }
+
+    /** A response body of a known length up to {@value #SMALL_BODY} bytes is sent whole, together with the headers. */
+    private static boolean isSmall(HttpHeaders headers) {
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length == null || length.length() > 6) {
+            return false;
+        }
+        try {
+            return Integer.parseInt(length) <= SMALL_BODY;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private static boolean isGrpc(HttpServerRequest request) {
         String type = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && type.startsWith("application/grpc");
@@ -148,10 +204,5 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         return response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
                 .sendByteArray(Mono.just(body)).then();
-    }
-
-    /** The TCP connection: an HTTP/2 stream's parent holds the TLS session; an accepted socket's parent is the server socket. */
-    private static Channel connectionOf(Channel channel) {
-        return channel instanceof io.netty.handler.codec.http2.Http2StreamChannel ? channel.parent() : channel;
     }
 }

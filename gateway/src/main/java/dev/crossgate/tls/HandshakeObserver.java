@@ -61,8 +61,9 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     }
 
     private void succeeded(Channel channel) {
-        Optional<SSLSession> session = session(channel);
-        X509Certificate peer = session.flatMap(HandshakeObserver::peerCertificate).orElse(null);
+        SslHandler handler = channel.pipeline().get(SslHandler.class);
+        Optional<SSLSession> session = handler == null ? Optional.empty() : Optional.ofNullable(handler.engine().getSession());
+        X509Certificate peer = handler != null && peerMayPresent(handler.engine()) ? session.flatMap(HandshakeObserver::peerCertificate).orElse(null) : null;
         if (peer != null) {
             channel.attr(PEER_CERTIFICATE).set(peer);
         }
@@ -98,9 +99,9 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    private static Optional<SSLSession> session(Channel channel) {
-        SslHandler handler = channel.pipeline().get(SslHandler.class);
-        return handler == null ? Optional.empty() : Optional.ofNullable(handler.engine().getSession());
+    /** A server that asked for no client certificate has none to read, and asking would cost an exception per handshake. */
+    private static boolean peerMayPresent(javax.net.ssl.SSLEngine engine) {
+        return engine.getUseClientMode() || engine.getNeedClientAuth() || engine.getWantClientAuth();
     }
 
     private static Optional<X509Certificate> peerCertificate(SSLSession session) {

@@ -44,6 +44,16 @@ class CrossgateConfigurationTest {
         assertThat(app.tls().originate()).isFalse();
         assertThat(configuration.admin().port()).isEqualTo(9901);
         assertThat(configuration.maxConnectionAgeAfterRotation()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(configuration.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void ioThreadsAreAWholeNumberOfAtLeastOne() throws Exception {
+        Map<String, String> p = minimal();
+        p.put("crossgate.io.threads", "3");
+        assertThat(from(p).ioThreads()).isEqualTo(3);
+        assertProblem("crossgate.io.threads", "0", "crossgate.io.threads (CROSSGATE_IO_THREADS): '0' is not a whole number from 1 to 1024");
+        assertProblem("crossgate.io.threads", "two", "'two' is not a whole number from 1 to 1024");
     }
 
     @Test

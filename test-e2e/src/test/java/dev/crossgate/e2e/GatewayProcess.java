@@ -119,12 +119,13 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+        assertThat(logLines("LEAK:")).as("Netty buffers leaked\n%s", log()).isEmpty();
     }
 }

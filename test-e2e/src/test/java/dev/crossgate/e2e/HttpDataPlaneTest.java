@@ -171,6 +171,20 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void clientThatLeavesMidRequestIsCountedAsSuchNotAsABackendFailure() throws Exception {
+        slowBackend(Duration.ofSeconds(2));
+        startGateway(environment(backend.port()));
+        // curl gives up after 1 s, while the backend is still working on the answer
+        assertThat(curl("agent", "/slow", "--http1.1", "--max-time", "1").exitCode()).isEqualTo(28);
+        assertThat(curl("agent", "/slow", "--http2", "--max-time", "1").exitCode()).isEqualTo(28);
+        gateway.awaitStat("listener.edge.http.downstream_closed", 2);
+        assertThat(gateway.stat("listener.edge.http.502")).isZero();
+        assertThat(gateway.stat("connector.backend.failure.other")).isZero();
+        assertThat(gateway.logLines("upstream_failed")).isEmpty();
+        assertThat(curl("agent", "/after").output()).endsWith("\n200");
+    }
+
+    @Test
     void everyFailedHandshakeIsCountedAndLoggedOnceWithItsReason() throws Exception {
         startGateway(environment(backend.port()));
         writeClient("rogue", TestPki.create("rogue-ca").client("agent", "agent.region-a"));

@@ -29,10 +29,13 @@ final class Processes {
         return jar;
     }
 
-    /** {@code java -jar crossgate.jar args...} with the same JVM that runs the tests. */
+    /**
+     * {@code java -jar crossgate.jar args...} with the same JVM that runs the tests, tracking every Netty buffer: the gateway
+     * turns leak detection off for speed, the tests turn it fully on and {@link GatewayProcess#close()} fails on any leak.
+     */
     static List<String> crossgate(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", crossgateJar().toString()));
+                "-Dio.netty.leakDetection.level=paranoid", "-jar", crossgateJar().toString()));
         command.addAll(List.of(args));
         return command;
     }

@@ -94,19 +94,27 @@ public class Settings {
     }
 
     public int port(String key, int defaultValue) throws SettingException {
+        return bounded(key, defaultValue, 0, 65535, "is not a port (0-65535)");
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) throws SettingException {
+        return bounded(key, defaultValue, min, max, "is not a whole number from " + min + " to " + max);
+    }
+
+    private int bounded(String key, int defaultValue, int min, int max, String problem) throws SettingException {
         Optional<String> value = optional(key);
         if (value.isEmpty()) {
             return defaultValue;
         }
         try {
-            int port = Integer.parseInt(value.get());
-            if (port >= 0 && port <= 65535) {
-                return port;
+            int number = Integer.parseInt(value.get().trim());
+            if (number >= min && number <= max) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // explained below
         }
-        throw new SettingException(describe(key) + ": '" + value.get() + "' is not a port (0-65535)");
+        throw new SettingException(describe(key) + ": '" + value.get() + "' " + problem);
     }
 
     /** One of {@code allowed} (lower-case), or the default when unset. */
