@@ -35,6 +35,7 @@ public final class HttpListener implements Listener, AutoCloseable {
         this.proxy = new HttpProxy(config.name(), terminate, connector, stats);
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
                 .idleTimeout(Duration.ofMinutes(5))
+                .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW))
                 .handle(proxy);
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
