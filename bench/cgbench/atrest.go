@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// runAtRest starts a proxy itself, so the clock starts at exec: time to the first successful proxied
+// request, resident memory at rest, then with many idle TLS connections held open.
+func runAtRest(args []string) error {
+	fs := flag.NewFlagSet("at-rest", flag.ExitOnError)
+	var target recordTarget
+	target.register(fs)
+	var tlsf tlsFlags
+	tlsf.register(fs)
+	addr := fs.String("addr", "", "host:port of the proxy once started")
+	path := fs.String("path", "/100b", "request path")
+	idleConnections := fs.Int("idle-connections", 0, "TLS connections to open and hold after the first request")
+	settle := fs.Duration("settle", 3*time.Second, "quiet time before each memory reading")
+	timeout := fs.Duration("timeout", 60*time.Second, "longest wait for the first request")
+	logFile := fs.String("log", "", "file for the proxy's output")
+	fs.Parse(args)
+	command := fs.Args()
+	if len(command) == 0 {
+		return errors.New("the proxy's command line goes after the flags")
+	}
+	cfg, err := tlsf.client("http/1.1")
+	if err != nil {
+		return err
+	}
+	request := []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", *path, tlsf.serverName))
+
+	cmd := exec.Command(command[0], command[1:]...)
+	if *logFile != "" {
+		out, err := os.Create(*logFile)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		cmd.Stdout, cmd.Stderr = out, out
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer stopProcess(cmd)
+
+	var lastError error
+	for lastError = errors.New("not tried"); time.Since(start) < *timeout; time.Sleep(2 * time.Millisecond) {
+		if lastError = oneHandshakeRequest(*addr, cfg, request); lastError == nil {
+			break
+		}
+	}
+	if lastError != nil {
+		return fmt.Errorf("no successful request through %s within %s: %w", *addr, *timeout, lastError)
+	}
+	firstRequest := time.Since(start)
+	time.Sleep(*settle)
+	idle, err := treeRSS(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	figures := []figure{
+		{"first_request", "ms", false, float64(firstRequest.Microseconds()) / 1000},
+		{"rss_idle", "MB", false, float64(idle) / 1e6},
+	}
+	if *idleConnections > 0 {
+		held, err := holdConnections(*addr, cfg, *idleConnections)
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		if err != nil {
+			return err
+		}
+		time.Sleep(*settle)
+		loaded, err := treeRSS(cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		figures = append(figures,
+			figure{"rss_with_idle_tls", "MB", false, float64(loaded) / 1e6},
+			figure{"rss_per_idle_tls", "KiB", false, float64(loaded-idle) / 1024 / float64(len(held))},
+		)
+	}
+	return target.write(figures...)
+}
+
+func holdConnections(addr string, cfg *tls.Config, n int) ([]net.Conn, error) {
+	held := make([]net.Conn, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < 64; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				conn := tls.Client(raw, cfg)
+				conn.SetDeadline(time.Now().Add(10 * time.Second))
+				if err := conn.Handshake(); err != nil {
+					conn.Close()
+					errs <- err
+					continue
+				}
+				conn.SetDeadline(time.Time{})
+				held[i] = conn
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	opened := held[:0]
+	for _, c := range held {
+		if c != nil {
+			opened = append(opened, c)
+		}
+	}
+	if err, failed := <-errs, len(held)-len(opened); failed > 0 {
+		return opened, fmt.Errorf("%d of %d idle connections failed, first: %v", failed, n, err)
+	}
+	return opened, nil
+}
+
+// treeRSS sums the resident memory of a process and its descendants (nginx's workers, say), in bytes.
+func treeRSS(root int) (int64, error) {
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, stat := range stats {
+		data, err := os.ReadFile(stat)
+		if err != nil {
+			continue
+		}
+		// the command name may hold spaces; the fields after its closing parenthesis do not
+		fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(stat)))
+		ppid, _ := strconv.Atoi(fields[1])
+		children[ppid] = append(children[ppid], pid)
+	}
+	var total int64
+	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
+		pid := queue[0]
+		rss, err := processRSS(pid)
+		if err != nil {
+			return 0, err
+		}
+		total += rss
+		queue = append(queue, children[pid]...)
+	}
+	return total, nil
+}
+
+func processRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if value, found := strings.CutPrefix(scanner.Text(), "VmRSS:"); found {
+			kb, err := strconv.ParseInt(strings.Fields(value)[0], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+}
+
+func stopProcess(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(25 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}

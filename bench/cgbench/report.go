@@ -1,0 +1,305 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+type scenarioInfo struct {
+	id, title, about string
+}
+
+var scenarios = []scenarioInfo{
+	{"s1", "1. HTTPS keep-alive, terminate + re-encrypt", "client -TLS 1.3-> proxy -mTLS-> HTTPS backend (nginx, requires the proxy's client certificate). wrk for HTTP/1.1, h2load for HTTP/2, fixed concurrency. `direct`: the client straight to the backend."},
+	{"s2", "2. Full handshakes", "A new TLS 1.3 connection per request (X25519, no resumption), one HTTP/1.1 request each; the proxies forward to the plain HTTP port of the backend (ghostunnel is a TCP proxy and dials the backend once per connection)."},
+	{"s3", "3. gRPC client streaming, shaped like SkyWalking trace reporting", "Long-lived client streams of 1 KiB messages on several connections; messages count once the backend acknowledged the closed stream. `direct`: the client straight to the mTLS backend."},
+	{"s4", "4. TCP bulk transfer", "`passthrough`: the client's TLS goes through to a TLS sink (Crossgate routes by SNI; socat relays TCP). `terminate`: the proxy ends TLS and forwards plaintext to a sink (socat with OPENSSL-LISTEN). `direct`: TLS straight to the sink."},
+	{"s5", "5. Cost at start and at rest", "Time from exec to the first successful proxied request (a new TLS connection every 2 ms until one succeeds); resident memory (process tree) at rest; then with idle TLS connections held open. `crossgate+appcds`: with a class-data archive from a training run (`-XX:SharedArchiveFile`); `+c1`: also `-XX:TieredStopAtLevel=1`, which halves steady-state throughput (s1) and suits only short-lived, scale-to-zero deployments."},
+	{"s6", "6. Rotation under load", "Keep-alive HTTPS load through Crossgate while its server certificate is replaced every second (kubelet-style `..data` symlink swap); a probe makes new handshakes until it sees the new serial."},
+}
+
+type target struct {
+	scenario, metric, versus string
+	check                    func(v float64) bool
+	text                     string
+}
+
+var targets = []target{
+	{"s1", "rps", "nginx", func(v float64) bool { return v >= 1.0 }, "Crossgate/nginx ≥ 1.0"},
+	{"s1", "rps", "haproxy", func(v float64) bool { return v >= 1.0 }, "Crossgate/HAProxy ≥ 1.0"},
+	{"s2", "handshakes", "nginx", func(v float64) bool { return v >= 1.0 }, "Crossgate/nginx ≥ 1.0"},
+	{"s2", "handshakes", "haproxy", func(v float64) bool { return v >= 1.0 }, "Crossgate/HAProxy ≥ 1.0"},
+	{"s3", "messages", "direct", func(v float64) bool { return v >= 0.8 }, "Crossgate/direct ≥ 0.8"},
+	{"s5", "first_request", "", func(v float64) bool { return v <= 1000 }, "≤ 1000 ms"},
+	{"s5", "rss_idle", "", func(v float64) bool { return v <= 150 }, "≤ 150 MB"},
+	{"s5", "rss_per_idle_tls", "", func(v float64) bool { return v <= 10 }, "≤ 10 KiB"},
+	{"s6", "failed_requests", "", func(v float64) bool { return v == 0 }, "= 0"},
+	{"s6", "new_cert_served_p99", "", func(v float64) bool { return v <= 1000 }, "≤ 1000 ms"},
+}
+
+const subject = "crossgate"
+
+// series is one figure of one case against one proxy, round by round.
+type series struct {
+	unit   string
+	higher bool
+	rounds map[int]float64
+}
+
+func (s *series) values() []float64 {
+	values := make([]float64, 0, len(s.rounds))
+	for _, v := range s.rounds {
+		values = append(values, v)
+	}
+	return values
+}
+
+// ratio is the median over rounds of Crossgate's figure divided by the peer's in the same round.
+func ratio(ours, theirs *series) (float64, bool) {
+	var ratios []float64
+	for round, v := range ours.rounds {
+		if w, ok := theirs.rounds[round]; ok && w != 0 {
+			ratios = append(ratios, v/w)
+		}
+	}
+	return median(ratios), len(ratios) > 0
+}
+
+type table struct {
+	cases   []string
+	metrics map[string][]string // case -> metrics in order of appearance
+	proxies []string
+	data    map[string]*series // case|metric|proxy
+}
+
+func runReport(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	recordsPath := fs.String("records", "", "records (JSON lines)")
+	metaPath := fs.String("meta", "", "markdown describing the machine and the run")
+	outPath := fs.String("out", "", "the report to write")
+	fs.Parse(args)
+	records, err := readRecords(*recordsPath)
+	if err != nil {
+		return err
+	}
+	meta, err := os.ReadFile(*metaPath)
+	if err != nil {
+		return err
+	}
+	tables := map[string]*table{}
+	for _, r := range records {
+		t := tables[r.Scenario]
+		if t == nil {
+			t = &table{metrics: map[string][]string{}, data: map[string]*series{}}
+			tables[r.Scenario] = t
+		}
+		if _, seen := t.metrics[r.Case]; !seen {
+			t.cases = append(t.cases, r.Case)
+		}
+		if !contains(t.metrics[r.Case], r.Metric) {
+			t.metrics[r.Case] = append(t.metrics[r.Case], r.Metric)
+		}
+		if !contains(t.proxies, r.Proxy) {
+			t.proxies = append(t.proxies, r.Proxy)
+		}
+		key := r.Case + "|" + r.Metric + "|" + r.Proxy
+		s := t.data[key]
+		if s == nil {
+			s = &series{unit: r.Unit, higher: r.Higher, rounds: map[int]float64{}}
+			t.data[key] = s
+		}
+		s.rounds[r.Round] = r.Value
+	}
+
+	var b strings.Builder
+	b.WriteString("# Crossgate benchmark results\n\n")
+	b.Write(meta)
+	b.WriteString("\nEach cell: the median over rounds, and (min–max). Ratios are Crossgate's figure divided by the peer's, " +
+		"taken round by round (the runs are interleaved: every proxy once per round) and then the median of those. " +
+		"↑: higher is better, ↓: lower is better. Counts are totals over all rounds.\n\n")
+	writeTargets(&b, tables)
+	for _, sc := range scenarios {
+		t := tables[sc.id]
+		if t == nil {
+			fmt.Fprintf(&b, "## %s\n\nNot run.\n\n", sc.title)
+			continue
+		}
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", sc.title, sc.about)
+		writeTable(&b, t)
+	}
+	return os.WriteFile(*outPath, []byte(b.String()), 0o644)
+}
+
+func orderedProxies(t *table) []string {
+	ordered := []string{}
+	if contains(t.proxies, subject) {
+		ordered = append(ordered, subject)
+	}
+	for _, p := range t.proxies {
+		if p != subject && strings.HasPrefix(p, subject) {
+			ordered = append(ordered, p)
+		}
+	}
+	for _, p := range t.proxies {
+		if !strings.HasPrefix(p, subject) {
+			ordered = append(ordered, p)
+		}
+	}
+	return ordered
+}
+
+// isPeer says whether a column is another proxy rather than Crossgate with other JVM flags.
+func isPeer(proxy string) bool { return !strings.HasPrefix(proxy, subject) }
+
+func writeTable(b *strings.Builder, t *table) {
+	proxies := orderedProxies(t)
+	var peers []string
+	if contains(proxies, subject) {
+		for _, p := range proxies {
+			if isPeer(p) {
+				peers = append(peers, p)
+			}
+		}
+	}
+	b.WriteString("| case | figure |")
+	for _, p := range proxies {
+		fmt.Fprintf(b, " %s |", p)
+	}
+	for _, p := range peers {
+		fmt.Fprintf(b, " Crossgate/%s |", p)
+	}
+	b.WriteString("\n|---|---|")
+	b.WriteString(strings.Repeat("---:|", len(proxies)+len(peers)))
+	b.WriteString("\n")
+	for _, c := range t.cases {
+		for _, m := range t.metrics[c] {
+			var unit string
+			var higher bool
+			for _, p := range proxies {
+				if s := t.data[c+"|"+m+"|"+p]; s != nil {
+					unit, higher = s.unit, s.higher
+				}
+			}
+			arrow := "↓"
+			if higher {
+				arrow = "↑"
+			}
+			fmt.Fprintf(b, "| %s | %s (%s) %s |", c, m, unit, arrow)
+			for _, p := range proxies {
+				fmt.Fprintf(b, " %s |", cell(t.data[c+"|"+m+"|"+p]))
+			}
+			for _, p := range peers {
+				ours, theirs := t.data[c+"|"+m+"|"+subject], t.data[c+"|"+m+"|"+p]
+				if ours == nil || theirs == nil || ours.unit == "count" {
+					b.WriteString(" |")
+					continue
+				}
+				if r, ok := ratio(ours, theirs); ok {
+					fmt.Fprintf(b, " %.2f |", r)
+				} else {
+					b.WriteString(" |")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n")
+}
+
+func cell(s *series) string {
+	if s == nil {
+		return ""
+	}
+	values := s.values()
+	if s.unit == "count" {
+		total := 0.0
+		for _, v := range values {
+			total += v
+		}
+		return format(total)
+	}
+	if len(values) == 1 {
+		return format(values[0])
+	}
+	return fmt.Sprintf("%s (%s–%s)", format(median(values)), format(minimum(values)), format(maximum(values)))
+}
+
+func format(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v >= 1000 || v <= -1000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 100 || v <= -100:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.3g", v)
+	}
+}
+
+// writeTargets lists each target of the benchmark issue with, for every case, the figure that decides it.
+func writeTargets(b *strings.Builder, tables map[string]*table) {
+	b.WriteString("## Targets\n\n| scenario | case | figure | target | measured | met |\n|---|---|---|---|---:|---|\n")
+	for _, tg := range targets {
+		t := tables[tg.scenario]
+		if t == nil {
+			fmt.Fprintf(b, "| %s | | %s | %s | not run | |\n", tg.scenario, tg.metric, tg.text)
+			continue
+		}
+		variants := []string{subject}
+		if tg.versus == "" {
+			variants = nil
+			for _, p := range orderedProxies(t) {
+				if !isPeer(p) {
+					variants = append(variants, p)
+				}
+			}
+		}
+		for _, c := range t.cases {
+			for _, variant := range variants {
+				ours := t.data[c+"|"+tg.metric+"|"+variant]
+				if ours == nil {
+					continue
+				}
+				var value float64
+				if tg.versus != "" {
+					theirs := t.data[c+"|"+tg.metric+"|"+tg.versus]
+					if theirs == nil {
+						continue
+					}
+					var ok bool
+					if value, ok = ratio(ours, theirs); !ok {
+						continue
+					}
+				} else if ours.unit == "count" {
+					for _, v := range ours.values() {
+						value += v
+					}
+				} else {
+					value = median(ours.values())
+				}
+				met := "no"
+				if tg.check(value) {
+					met = "yes"
+				}
+				label := c
+				if variant != subject {
+					label += " (" + variant + ")"
+				}
+				fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", tg.scenario, label, tg.metric, tg.text, format(value), met)
+			}
+		}
+	}
+	b.WriteString("\n")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,522 @@
+#!/usr/bin/env bash
+# Crossgate against nginx, HAProxy, ghostunnel, socat and a direct connection. See bench/README.md.
+#
+#   bench/run.sh            full run, about 25 minutes on 2 cores
+#   bench/run.sh --quick    every scenario and peer, fewer and shorter rounds, under 5 minutes
+#   bench/run.sh --smoke    a second or so per case: proves the harness works (CI runs this)
+#   options: --out DIR (default bench/results), --only s1,s3 (scenarios to run)
+#
+# Everything listens on 127.0.0.1. The proxy under test is pinned to one core, the load generator
+# and the backends to the other.
+set -euo pipefail
+
+MODE=full
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=$HERE/results
+ONLY=s1,s2,s3,s4,s5,s6
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --smoke) MODE=smoke ;;
+    --full) MODE=full ;;
+    --out) OUT=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    *) echo "unknown option $1; usage: bench/run.sh [--quick|--smoke] [--out DIR] [--only s1,s2,...]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case $MODE in
+  # the warm-up run before the rounds lets the JVM compile its hot paths; every proxy gets the same
+  full)  ROUNDS=3; SECONDS_PER_RUN=8; WARMUP=10; BULK_MB=512; IDLE=10000; AT_REST_ROUNDS=3; ROTATE_FOR=60 ;;
+  quick) ROUNDS=2; SECONDS_PER_RUN=2; WARMUP=2;  BULK_MB=128; IDLE=10000; AT_REST_ROUNDS=1; ROTATE_FOR=15 ;;
+  smoke) ROUNDS=1; SECONDS_PER_RUN=1; WARMUP=1;  BULK_MB=8;   IDLE=200;   AT_REST_ROUNDS=1; ROTATE_FOR=3 ;;
+esac
+# ghostunnel dials the backend for every client connection: two descriptors per idle connection
+# must stay under this machine's open-file limit.
+IDLE_GHOSTUNNEL=$(( IDLE < 9500 ? IDLE : 9500 ))
+CONCURRENCY=32
+
+CACHE=${CROSSGATE_BENCH_CACHE:-$HOME/.cache/crossgate-bench}
+BIN=$CACHE/bin
+JAR=${CROSSGATE_JAR:-$ROOT/gateway/target/crossgate.jar}
+JAVA_OPTS=${CROSSGATE_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}
+RAW=$OUT/raw
+RECORDS=$RAW/records.jsonl
+WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
+PIDS=()
+BACKEND_PID=
+
+if [ "$(nproc)" -ge 2 ]; then PROXY_CPU=0; LOAD_CPU=1; else PROXY_CPU=0; LOAD_CPU=0; fi
+on_proxy_core() { taskset -c "$PROXY_CPU" "$@"; }
+on_load_core() { taskset -c "$LOAD_CPU" "$@"; }
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+cleanup() {
+  stop_all
+  [ -n "$BACKEND_PID" ] && { kill "$BACKEND_PID" 2>/dev/null; wait "$BACKEND_PID" 2>/dev/null; }
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- set-up -------------------------------------------------------------------------------------
+
+install_packages() {
+  local missing=()
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v h2load >/dev/null || missing+=(nghttp2-client)
+  command -v socat >/dev/null || missing+=(socat)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root" >&2
+    exit 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  # the Debian package starts a system nginx on port 80; the benchmark runs its own
+  { systemctl stop nginx || service nginx stop || nginx -s stop; } >/dev/null 2>&1 || true
+}
+
+build_tools() {
+  mkdir -p "$BIN"
+  command -v go >/dev/null || { echo "Go is needed to build the load generator (bench/cgbench)" >&2; exit 1; }
+  (cd "$HERE/cgbench" && go build -o "$BIN/cgbench" .)
+  if [ ! -x "$BIN/ghostunnel" ]; then
+    # v1.8.4 is the newest ghostunnel whose module and dependencies the Go proxy serves here; its
+    # build without cgo does not compile, so it is built with cgo (for PKCS#11, which is unused).
+    log "building ghostunnel v1.8.4"
+    local dir
+    dir=$(cd /tmp && go mod download -json github.com/ghostunnel/ghostunnel@v1.8.4 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    (cd "$dir" && CGO_ENABLED=1 GOFLAGS=-mod=mod go build -o "$BIN/ghostunnel" .)
+  fi
+  if [ ! -f "$JAR" ]; then
+    log "building crossgate.jar"
+    (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package)
+  fi
+}
+
+make_certificates() {
+  for type in ec-p256 rsa-2048; do
+    java -jar "$JAR" certs generate --out "$WORK/$type" --key-type "$type" --hosts localhost,127.0.0.1 >/dev/null
+    cat "$WORK/$type/server.crt" "$WORK/$type/server.pem" >"$WORK/$type/server-combined.pem"
+    cat "$WORK/$type/client.crt" "$WORK/$type/client.pem" >"$WORK/$type/client-combined.pem"
+  done
+  EC=$WORK/ec-p256
+  RSA=$WORK/rsa-2048
+}
+
+# --- processes ----------------------------------------------------------------------------------
+
+start() { # start NAME CORE COMMAND...: runs in the background, output in raw/logs/NAME.log
+  local name=$1 core=$2; shift 2
+  taskset -c "$core" "$@" >"$RAW/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+
+wait_port() { # wait_port PORT: until something accepts on 127.0.0.1:PORT, 60 s at most
+  for _ in $(seq 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1 after 60 s; see $RAW/logs" >&2
+  exit 1
+}
+
+wait_ready() { # wait_ready ADMIN_PORT: until Crossgate's readiness is 200
+  for _ in $(seq 600); do
+    curl -fs "http://127.0.0.1:$1/health/readiness" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "Crossgate on admin port $1 not ready after 60 s; see $RAW/logs" >&2
+  exit 1
+}
+
+# --- the backend: one nginx on the load core ------------------------------------------------------
+
+BACKEND_MTLS=19443   # TLS, requires the proxy's client certificate
+BACKEND_TLS=19444    # TLS without client certificate, HTTP/2 too: the direct baseline
+BACKEND_PLAIN=19080  # plain HTTP, behind the handshake benchmark and ghostunnel
+
+start_backend() {
+  mkdir -p "$WORK/www" "$WORK/backend"
+  head -c 100 /dev/zero | tr '\0' 'x' >"$WORK/www/100b"
+  head -c 16384 /dev/zero | tr '\0' 'x' >"$WORK/www/16k"
+  cat >"$WORK/backend/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_rlimit_nofile 20000;
+pid $WORK/backend/nginx.pid;
+error_log $RAW/logs/backend-error.log warn;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/backend; proxy_temp_path $WORK/backend; fastcgi_temp_path $WORK/backend;
+  uwsgi_temp_path $WORK/backend; scgi_temp_path $WORK/backend;
+  keepalive_requests 10000000; keepalive_timeout 600s;
+  root $WORK/www;
+  default_type application/octet-stream;
+  ssl_certificate $EC/server.crt; ssl_certificate_key $EC/server.pem;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server { listen 127.0.0.1:$BACKEND_MTLS ssl; ssl_verify_client on; ssl_client_certificate $EC/ca.crt; }
+  server { listen 127.0.0.1:$BACKEND_TLS ssl http2; }
+  server { listen 127.0.0.1:$BACKEND_PLAIN; }
+}
+EOF
+  taskset -c "$LOAD_CPU" nginx -e "$RAW/logs/backend-error.log" -c "$WORK/backend/nginx.conf" >"$RAW/logs/backend.log" 2>&1 &
+  BACKEND_PID=$!
+  wait_port $BACKEND_MTLS
+}
+
+# --- the proxies, each configured for one job -----------------------------------------------------
+
+NGINX_PORT=18001; HAPROXY_PORT=18002; CROSSGATE_PORT=18003; GHOSTUNNEL_PORT=18004; ADMIN_PORT=18903
+GRPC_PORT=18005; PASSTHROUGH_PORT=18006; TERMINATE_PORT=18007; SOCAT_RELAY_PORT=18008; SOCAT_TLS_PORT=18009
+GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
+
+# nginx_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain)
+nginx_conf() {
+  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" pass
+  mkdir -p "$dir"
+  [ "$client_auth" = on ] && verify="ssl_verify_client on; ssl_client_certificate $certs/ca.crt;"
+  if [ "$upstream" = mtls ]; then
+    pass="proxy_pass https://backend; proxy_ssl_certificate $EC/client.crt; proxy_ssl_certificate_key $EC/client.pem;
+      proxy_ssl_trusted_certificate $EC/ca.crt; proxy_ssl_verify on; proxy_ssl_name localhost; proxy_ssl_server_name on;
+      proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on;"
+    upstream="upstream backend { server 127.0.0.1:$BACKEND_MTLS; keepalive 64; }"
+  else
+    pass="proxy_pass http://backend;"
+    upstream="upstream backend { server 127.0.0.1:$BACKEND_PLAIN; keepalive 64; }"
+  fi
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir; uwsgi_temp_path $dir; scgi_temp_path $dir;
+  keepalive_requests 10000000; keepalive_timeout 600s; client_header_timeout 600s;
+  $upstream
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl http2;
+    ssl_certificate $certs/server.crt; ssl_certificate_key $certs/server.pem;
+    ssl_protocols TLSv1.3; ssl_session_tickets off; ssl_session_cache off;
+    $verify
+    location / { $pass proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOF
+}
+
+# haproxy_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain)
+haproxy_conf() {
+  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" server
+  mkdir -p "$dir"
+  [ "$client_auth" = on ] && verify="verify required ca-file $certs/ca.crt"
+  if [ "$upstream" = mtls ]; then
+    server="server b 127.0.0.1:$BACKEND_MTLS ssl verify required ca-file $EC/ca.crt crt $EC/client-combined.pem sni str(localhost) ssl-min-ver TLSv1.3"
+  else
+    server="server b 127.0.0.1:$BACKEND_PLAIN"
+  fi
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 9000
+  tune.ssl.default-dh-param 2048
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 600s
+  timeout server 600s
+  timeout http-keep-alive 600s
+frontend in
+  bind 127.0.0.1:$HAPROXY_PORT ssl crt $certs/server-combined.pem alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-tls-tickets $verify
+  default_backend out
+backend out
+  http-reuse always
+  $server
+EOF
+}
+
+# crossgate_env CERTDIR CLIENT_AUTH(none|require) UPSTREAM(mtls|plain) [extra VAR=value...]: the
+# environment of a Crossgate with one HTTP listener, printed one VAR=value a line
+crossgate_env() {
+  local certs=$1 client_auth=$2 upstream=$3; shift 3
+  echo CROSSGATE_ADMIN_HOST=127.0.0.1 CROSSGATE_ADMIN_PORT=$ADMIN_PORT
+  echo CROSSGATE_CERTS_EDGE_SOURCE=file CROSSGATE_CERTS_EDGE_CERT_PATH=$certs/server.crt
+  echo CROSSGATE_CERTS_EDGE_KEY_PATH=$certs/server.pem CROSSGATE_CERTS_EDGE_CA_PATH=$certs/ca.crt
+  echo CROSSGATE_LISTENERS_EDGE_HOST=127.0.0.1 CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_PORT
+  echo CROSSGATE_LISTENERS_EDGE_CONNECTOR=backend CROSSGATE_LISTENERS_EDGE_TLS_CERTS=edge
+  echo CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH=$client_auth
+  if [ "$upstream" = mtls ]; then
+    echo CROSSGATE_CERTS_UPSTREAM_SOURCE=file CROSSGATE_CERTS_UPSTREAM_CERT_PATH=$EC/client.crt
+    echo CROSSGATE_CERTS_UPSTREAM_KEY_PATH=$EC/client.pem CROSSGATE_CERTS_UPSTREAM_CA_PATH=$EC/ca.crt
+    echo CROSSGATE_CONNECTORS_BACKEND_ADDRESS=127.0.0.1:$BACKEND_MTLS CROSSGATE_CONNECTORS_BACKEND_TLS_TRUST=upstream
+    echo CROSSGATE_CONNECTORS_BACKEND_TLS_CERTS=upstream CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME=localhost
+  else
+    echo CROSSGATE_CONNECTORS_BACKEND_ADDRESS=127.0.0.1:$BACKEND_PLAIN CROSSGATE_CONNECTORS_BACKEND_TLS_MODE=off
+  fi
+  for extra in "$@"; do echo "$extra"; done
+}
+
+crossgate_command() { # the command line that runs Crossgate with the environment on stdin
+  # shellcheck disable=SC2046
+  echo env $(cat) java $JAVA_OPTS -jar "$JAR"
+}
+
+ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
+  local auth=(--disable-authentication)
+  [ "$2" = on ] && auth=(--cacert "$1/ca.crt" --allow-all)
+  echo "$BIN/ghostunnel" server --listen "127.0.0.1:$GHOSTUNNEL_PORT" --target "127.0.0.1:$BACKEND_PLAIN" \
+    --cert "$1/server.crt" --key "$1/server.pem" "${auth[@]}" --quiet=conns
+}
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+record() { echo --records "$RECORDS" --scenario "$1" --case "$2" --proxy "$3" --round "$4"; }
+
+# http_load SCENARIO CASE PROXY ROUND PORT PROTOCOL(h1|h2) PATH SECONDS: one measured run
+http_load() {
+  local scenario=$1 case=$2 proxy=$3 round=$4 port=$5 protocol=$6 path=$7 seconds=$8
+  local out="$RAW/$scenario-$case-$proxy-r$round.txt"
+  if [ "$protocol" = h1 ]; then
+    on_load_core wrk -t1 -c$CONCURRENCY -d"${seconds}s" --latency "https://127.0.0.1:$port$path" >"$out" 2>&1
+    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-wrk --in "$out" $(record "$@")
+  else
+    on_load_core h2load -t1 -c8 -m$((CONCURRENCY / 8)) -D "$seconds" --log-file="$WORK/h2load.log" \
+      "https://127.0.0.1:$port$path" >"$out" 2>&1
+    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-h2load --in "$out" --log "$WORK/h2load.log" $(record "$@")
+  fi
+  rm -f "$WORK/h2load.log"
+  [ "$round" -gt 0 ] || rm -f "$out"
+}
+
+scenario_keepalive() {
+  log "scenario 1: HTTPS keep-alive, terminate + re-encrypt"
+  nginx_conf "$WORK/s1-nginx" "$EC" off mtls
+  haproxy_conf "$WORK/s1-haproxy" "$EC" off mtls
+  start s1-nginx "$PROXY_CPU" nginx -e "$WORK/s1-nginx/error.log" -c "$WORK/s1-nginx/nginx.conf"
+  start s1-haproxy "$PROXY_CPU" haproxy -f "$WORK/s1-haproxy/haproxy.cfg"
+  start s1-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_command)
+  wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_ready $ADMIN_PORT
+  declare -A port=([direct]=$BACKEND_TLS [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [crossgate]=$CROSSGATE_PORT)
+  local cases=("h1-100B h1 /100b" "h1-16KiB h1 /16k" "h2-100B h2 /100b" "h2-16KiB h2 /16k")
+  for c in "${cases[@]}"; do
+    set -- $c
+    for proxy in direct nginx haproxy crossgate; do http_load s1 "$1" $proxy 0 "${port[$proxy]}" "$2" "$3" "$WARMUP"; done
+  done
+  for round in $(seq "$ROUNDS"); do
+    for c in "${cases[@]}"; do
+      set -- $c
+      for proxy in direct nginx haproxy crossgate; do
+        http_load s1 "$1" $proxy "$round" "${port[$proxy]}" "$2" "$3" "$SECONDS_PER_RUN"
+      done
+    done
+  done
+  curl -s "http://127.0.0.1:$ADMIN_PORT/stats" >"$RAW/s1-crossgate-stats.txt"
+  stop_all
+}
+
+scenario_handshakes() {
+  log "scenario 2: full handshakes"
+  declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT)
+  local proxies=(nginx haproxy ghostunnel crossgate)
+  for c in "ecdsa-p256 $EC off" "ecdsa-p256+client-cert $EC on" "rsa-2048 $RSA off" "rsa-2048+client-cert $RSA on"; do
+    set -- $c
+    local name=$1 certs=$2 auth=$3 client=()
+    [ "$auth" = on ] && client=(--cert "$certs/client.crt" --key "$certs/client.pem")
+    nginx_conf "$WORK/s2-nginx-$name" "$certs" "$auth" plain
+    haproxy_conf "$WORK/s2-haproxy-$name" "$certs" "$auth" plain
+    start "s2-nginx-$name" "$PROXY_CPU" nginx -e "$WORK/s2-nginx-$name/error.log" -c "$WORK/s2-nginx-$name/nginx.conf"
+    start "s2-haproxy-$name" "$PROXY_CPU" haproxy -f "$WORK/s2-haproxy-$name/haproxy.cfg"
+    start "s2-ghostunnel-$name" "$PROXY_CPU" $(ghostunnel_command "$certs" "$auth")
+    local cg_auth=none; [ "$auth" = on ] && cg_auth=require
+    start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
+    wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT
+    for proxy in "${proxies[@]}"; do
+      on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
+        -d "${WARMUP}s" >/dev/null
+    done
+    for round in $(seq "$ROUNDS"); do
+      for proxy in "${proxies[@]}"; do
+        on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
+          -d "${SECONDS_PER_RUN}s" $(record s2 "$name" $proxy "$round") >>"$RAW/s2-handshakes.txt"
+      done
+    done
+    stop_all
+  done
+}
+
+scenario_grpc() {
+  log "scenario 3: gRPC client streaming"
+  start s3-grpc-backend "$LOAD_CPU" "$BIN/cgbench" grpc-server --addr "127.0.0.1:$GRPC_BACKEND" \
+    --cert "$EC/server.crt" --key "$EC/server.pem" --ca "$EC/ca.crt"
+  start s3-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls \
+    CROSSGATE_LISTENERS_EDGE_PROTOCOL=grpc CROSSGATE_CONNECTORS_BACKEND_ADDRESS=127.0.0.1:$GRPC_BACKEND | crossgate_command)
+  wait_port $GRPC_BACKEND; wait_ready $ADMIN_PORT
+  declare -A port=([direct]=$GRPC_BACKEND [crossgate]=$CROSSGATE_PORT)
+  local client=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.pem" --connections 8 --streams 8 --size 1024)
+  for proxy in direct crossgate; do
+    on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:${port[$proxy]}" "${client[@]}" -d "${WARMUP}s" >/dev/null
+  done
+  for round in $(seq "$ROUNDS"); do
+    for proxy in direct crossgate; do
+      on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:${port[$proxy]}" "${client[@]}" -d "${SECONDS_PER_RUN}s" \
+        $(record s3 64-streams-1KiB $proxy "$round") >>"$RAW/s3-grpc.txt"
+    done
+  done
+  curl -s "http://127.0.0.1:$ADMIN_PORT/stats" >"$RAW/s3-crossgate-stats.txt"
+  stop_all
+}
+
+scenario_tcp() {
+  log "scenario 4: TCP bulk transfer"
+  start s4-sink-tls "$LOAD_CPU" "$BIN/cgbench" bulk-server --addr "127.0.0.1:$SINK_TLS" --cert "$EC/server.crt" --key "$EC/server.pem"
+  start s4-sink-plain "$LOAD_CPU" "$BIN/cgbench" bulk-server --addr "127.0.0.1:$SINK_PLAIN"
+  start s4-socat-relay "$PROXY_CPU" socat "TCP-LISTEN:$SOCAT_RELAY_PORT,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$SINK_TLS"
+  start s4-socat-tls "$PROXY_CPU" socat \
+    "OPENSSL-LISTEN:$SOCAT_TLS_PORT,bind=127.0.0.1,reuseaddr,fork,cert=$EC/server.crt,key=$EC/server.pem,verify=0" \
+    "TCP:127.0.0.1:$SINK_PLAIN"
+  start s4-crossgate "$PROXY_CPU" env \
+    CROSSGATE_ADMIN_HOST=127.0.0.1 CROSSGATE_ADMIN_PORT=$ADMIN_PORT \
+    CROSSGATE_CERTS_EDGE_SOURCE=file CROSSGATE_CERTS_EDGE_CERT_PATH="$EC/server.crt" \
+    CROSSGATE_CERTS_EDGE_KEY_PATH="$EC/server.pem" CROSSGATE_CERTS_EDGE_CA_PATH="$EC/ca.crt" \
+    CROSSGATE_LISTENERS_PASS_HOST=127.0.0.1 CROSSGATE_LISTENERS_PASS_PORT=$PASSTHROUGH_PORT \
+    CROSSGATE_LISTENERS_PASS_PROTOCOL=tcp CROSSGATE_LISTENERS_PASS_TLS_MODE=passthrough \
+    CROSSGATE_LISTENERS_PASS_SNI_ROUTES=localhost=sinktls \
+    CROSSGATE_LISTENERS_TERM_HOST=127.0.0.1 CROSSGATE_LISTENERS_TERM_PORT=$TERMINATE_PORT \
+    CROSSGATE_LISTENERS_TERM_PROTOCOL=tcp CROSSGATE_LISTENERS_TERM_TLS_CERTS=edge CROSSGATE_LISTENERS_TERM_CONNECTOR=sinkplain \
+    CROSSGATE_CONNECTORS_SINKTLS_ADDRESS=127.0.0.1:$SINK_TLS CROSSGATE_CONNECTORS_SINKTLS_TLS_MODE=off \
+    CROSSGATE_CONNECTORS_SINKPLAIN_ADDRESS=127.0.0.1:$SINK_PLAIN CROSSGATE_CONNECTORS_SINKPLAIN_TLS_MODE=off \
+    java $JAVA_OPTS -jar "$JAR"
+  wait_port $SINK_TLS; wait_port $SINK_PLAIN; wait_port $SOCAT_RELAY_PORT; wait_port $SOCAT_TLS_PORT; wait_ready $ADMIN_PORT
+  declare -A pass=([direct]=$SINK_TLS [socat]=$SOCAT_RELAY_PORT [crossgate]=$PASSTHROUGH_PORT)
+  declare -A term=([direct]=$SINK_TLS [socat]=$SOCAT_TLS_PORT [crossgate]=$TERMINATE_PORT)
+  local client=(--ca "$EC/ca.crt" --connections 2)
+  for proxy in direct socat crossgate; do
+    on_load_core "$BIN/cgbench" bulk --addr "127.0.0.1:${pass[$proxy]}" "${client[@]}" --mb 16 >/dev/null
+    on_load_core "$BIN/cgbench" bulk --addr "127.0.0.1:${term[$proxy]}" "${client[@]}" --mb 16 >/dev/null
+  done
+  for round in $(seq "$ROUNDS"); do
+    for proxy in direct socat crossgate; do
+      on_load_core "$BIN/cgbench" bulk --addr "127.0.0.1:${pass[$proxy]}" "${client[@]}" --mb "$BULK_MB" \
+        $(record s4 passthrough-2x${BULK_MB}MB $proxy "$round") >>"$RAW/s4-bulk.txt"
+      on_load_core "$BIN/cgbench" bulk --addr "127.0.0.1:${term[$proxy]}" "${client[@]}" --mb "$BULK_MB" \
+        $(record s4 terminate-2x${BULK_MB}MB $proxy "$round") >>"$RAW/s4-bulk.txt"
+    done
+  done
+  curl -s "http://127.0.0.1:$ADMIN_PORT/stats" >"$RAW/s4-crossgate-stats.txt"
+  stop_all
+}
+
+scenario_at_rest() {
+  log "scenario 5: cost at start and at rest"
+  nginx_conf "$WORK/s5-nginx" "$EC" off mtls
+  local client=(--ca "$EC/ca.crt")
+  # AppCDS: a training run records the classes the gateway loads; later starts map them instead of parsing the jar
+  local archive=$WORK/crossgate.jsa
+  on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$CROSSGATE_PORT" "${client[@]}" --settle 1s \
+    --log "$RAW/logs/s5-appcds-training.log" -- taskset -c "$PROXY_CPU" \
+    $(crossgate_env "$EC" none mtls | JAVA_OPTS="$JAVA_OPTS -XX:ArchiveClassesAtExit=$archive" crossgate_command) >/dev/null
+  declare -A variant=([crossgate]="" [crossgate+appcds]="-XX:SharedArchiveFile=$archive"
+    [crossgate+appcds+c1]="-XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1")
+  for round in $(seq "$AT_REST_ROUNDS"); do
+    for name in crossgate crossgate+appcds crossgate+appcds+c1; do
+      on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$CROSSGATE_PORT" "${client[@]}" --idle-connections "$IDLE" \
+        --log "$RAW/logs/s5-$name-r$round.log" $(record s5 "${IDLE}-idle-tls" "$name" "$round") -- taskset -c "$PROXY_CPU" \
+        $(crossgate_env "$EC" none mtls | JAVA_OPTS="$JAVA_OPTS ${variant[$name]}" crossgate_command) >>"$RAW/s5-at-rest.txt"
+    done
+    on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$NGINX_PORT" "${client[@]}" --idle-connections "$IDLE" \
+      --log "$RAW/logs/s5-nginx-r$round.log" $(record s5 "${IDLE}-idle-tls" nginx "$round") -- \
+      taskset -c "$PROXY_CPU" nginx -e "$WORK/s5-nginx/error.log" -c "$WORK/s5-nginx/nginx.conf" >>"$RAW/s5-at-rest.txt"
+    on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$GHOSTUNNEL_PORT" "${client[@]}" --idle-connections "$IDLE_GHOSTUNNEL" \
+      --log "$RAW/logs/s5-ghostunnel-r$round.log" $(record s5 "${IDLE}-idle-tls" ghostunnel "$round") -- \
+      taskset -c "$PROXY_CPU" $(ghostunnel_command "$EC" off) >>"$RAW/s5-at-rest.txt"
+  done
+}
+
+scenario_rotation() {
+  log "scenario 6: rotation under load"
+  local dir=$WORK/rotating
+  mkdir -p "$dir"
+  "$BIN/cgbench" issue --ca-cert "$EC/ca.crt" --ca-key "$EC/ca.key" --dir "$dir" >/dev/null
+  start s6-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls \
+    CROSSGATE_CERTS_EDGE_CERT_PATH=$dir/tls.crt CROSSGATE_CERTS_EDGE_KEY_PATH=$dir/tls.key | crossgate_command)
+  wait_ready $ADMIN_PORT
+  on_load_core "$BIN/cgbench" rotate --addr "127.0.0.1:$CROSSGATE_PORT" --ca "$EC/ca.crt" --ca-cert "$EC/ca.crt" \
+    --ca-key "$EC/ca.key" --dir "$dir" -c 16 --baseline 5s -d "${ROTATE_FOR}s" \
+    $(record s6 every-1s-for-${ROTATE_FOR}s crossgate 1) >>"$RAW/s6-rotation.txt"
+  curl -s "http://127.0.0.1:$ADMIN_PORT/stats" >"$RAW/s6-crossgate-stats.txt"
+  stop_all
+}
+
+write_meta() {
+  local rev
+  rev=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  cat >"$RAW/meta.md" <<EOF
+Run: \`bench/run.sh --$MODE\` on $(date -u +%Y-%m-%dT%H:%MZ), Crossgate at \`$rev\`, $ROUNDS round(s) of ${SECONDS_PER_RUN}s per case after a ${WARMUP}s warm-up run per proxy and case; scenario 5: $AT_REST_ROUNDS round(s).
+
+| machine | |
+|---|---|
+| cores | $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)) |
+| memory | $(free -g | awk '/Mem:/ {print $2}') GiB |
+| kernel | $(uname -r) |
+| pinning | proxy under test on core $PROXY_CPU; load generator and backends on core $LOAD_CPU (\`taskset\`) |
+| Java | $(java -version 2>&1 | head -1) |
+| Crossgate JVM flags | \`$JAVA_OPTS\` (the JVM sees one core, so it picks the serial collector) |
+| nginx | $(nginx -v 2>&1 | cut -d/ -f2) (\`worker_processes 1\`) |
+| HAProxy | $(haproxy -v | head -1 | awk '{print $3}') (\`nbthread 1\`) |
+| ghostunnel | v1.8.4, $(go version | awk '{print $3}') |
+| socat | $(socat -V | awk '/socat version/ {print $3}') |
+| load | wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') (HTTP/1.1, 1 thread, $CONCURRENCY connections), h2load $(h2load --version | awk '{print $2}') (HTTP/2, 1 thread, 8 connections x $((CONCURRENCY / 8)) streams), cgbench (Go, bench/cgbench) |
+| TLS | 1.3 from client to proxy and proxy to backend; X25519 from the Go clients; ECDSA P-256 certificates unless the case says RSA |
+EOF
+}
+
+check_ports_free() {
+  local busy=()
+  for port in $BACKEND_MTLS $BACKEND_TLS $BACKEND_PLAIN $NGINX_PORT $HAPROXY_PORT $CROSSGATE_PORT $GHOSTUNNEL_PORT $ADMIN_PORT \
+              $GRPC_PORT $PASSTHROUGH_PORT $TERMINATE_PORT $SOCAT_RELAY_PORT $SOCAT_TLS_PORT $GRPC_BACKEND $SINK_TLS $SINK_PLAIN; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
+  done
+  if [ ${#busy[@]} -gt 0 ]; then
+    echo "ports in use on 127.0.0.1: ${busy[*]}; the benchmark needs them free (is another run or a proxy still up?)" >&2
+    exit 1
+  fi
+}
+
+# --- main ---------------------------------------------------------------------------------------
+
+check_ports_free
+mkdir -p "$RAW/logs"
+rm -f "$RAW"/*.txt "$RAW"/logs/*.log "$RECORDS"
+install_packages
+build_tools
+make_certificates
+write_meta
+start_backend
+wants s1 && scenario_keepalive
+wants s2 && scenario_handshakes
+wants s3 && scenario_grpc
+wants s4 && scenario_tcp
+wants s5 && scenario_at_rest
+wants s6 && scenario_rotation
+stop_all
+"$BIN/cgbench" report --records "$RECORDS" --meta "$RAW/meta.md" --out "$OUT/latest.md"
+log "wrote $OUT/latest.md"

@@ -1,0 +1,61 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@code bench/run.sh --smoke}: every scenario against every peer for about a second each, so the harness cannot rot.
+ * It asserts that every scenario produced figures for Crossgate and its peers and that nothing failed, never how fast.
+ */
+class BenchSmokeTest {
+
+    private static final Pattern RECORD = Pattern.compile(
+            "\"scenario\":\"(s\\d)\",\"case\":\"([^\"]*)\",\"proxy\":\"([^\"]*)\",\"round\":\\d+,\"metric\":\"([^\"]*)\",\"unit\":\"([^\"]*)\",\"higher_is_better\":\\w+,\"value\":([-0-9.e+]+)");
+
+    private record Figure(String scenario, String caseName, String proxy, String metric, String unit, double value) {
+    }
+
+    @Test
+    void everyScenarioMeasuresCrossgateAndItsPeersWithoutFailures() throws Exception {
+        Path out = Path.of("target/bench-smoke").toAbsolutePath();
+        Processes.Result run = Processes.run(Path.of(".."), Duration.ofMinutes(15), List.of("env",
+                "CROSSGATE_JAR=" + Processes.crossgateJar().toAbsolutePath(), "bash", "bench/run.sh", "--smoke", "--out", out.toString()));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+
+        List<Figure> figures = Files.readAllLines(out.resolve("raw/records.jsonl")).stream().map(line -> {
+            Matcher m = RECORD.matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            return new Figure(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), Double.parseDouble(m.group(6)));
+        }).toList();
+        Map<String, List<String>> proxiesByScenario = figures.stream().collect(Collectors.groupingBy(Figure::scenario,
+                Collectors.mapping(Figure::proxy, Collectors.collectingAndThen(Collectors.toSet(), s -> s.stream().sorted().toList()))));
+        assertThat(proxiesByScenario).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "s1", List.of("crossgate", "direct", "haproxy", "nginx"),
+                "s2", List.of("crossgate", "ghostunnel", "haproxy", "nginx"),
+                "s3", List.of("crossgate", "direct"),
+                "s4", List.of("crossgate", "direct", "socat"),
+                "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "ghostunnel", "nginx"),
+                "s6", List.of("crossgate")));
+        assertThat(figures.stream().filter(f -> f.unit().equals("count") && !f.metric().equals("rotations")))
+                .as("errors and failures of every run").allSatisfy(f -> assertThat(f.value()).as(f.toString()).isZero());
+        assertThat(figures.stream().filter(f -> List.of("rps", "handshakes", "messages", "throughput", "first_request", "rss_idle",
+                "rps_during").contains(f.metric()))).as("every figure measured something")
+                .isNotEmpty().allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
+        assertThat(figures).filteredOn(f -> f.metric().equals("rotations")).singleElement()
+                .satisfies(f -> assertThat(f.value()).isGreaterThanOrEqualTo(2));
+
+        String report = Files.readString(out.resolve("latest.md"));
+        assertThat(report).contains("## Targets", "cores | 2", "Crossgate/nginx", "Crossgate/haproxy", "Crossgate/ghostunnel",
+                "Crossgate/direct", "Crossgate/socat").doesNotContain("Not run", "not run");
+    }
+}
