@@ -284,7 +284,7 @@ ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
   local auth=(--disable-authentication)
   [ "$2" = on ] && auth=(--cacert "$1/ca.crt" --allow-all)
   echo "$BIN/ghostunnel" server --listen "127.0.0.1:$GHOSTUNNEL_PORT" --target "127.0.0.1:$BACKEND_PLAIN" \
-    --cert "$1/server.crt" --key "$1/server.pem" "${auth[@]}" --quiet=conns
+    --cert "$1/server.crt" --key "$1/server.pem" "${auth[@]}" --quiet=conns --quiet=conn-errs --quiet=handshake-errs
 }
 
 # --- scenarios ----------------------------------------------------------------------------------
@@ -459,6 +459,7 @@ scenario_rotation() {
   start s6-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls \
     CROSSGATE_CERTS_EDGE_CERT_PATH=$dir/tls.crt CROSSGATE_CERTS_EDGE_KEY_PATH=$dir/tls.key | crossgate_command)
   wait_ready $ADMIN_PORT
+  http_load s6 warm-up crossgate 0 $CROSSGATE_PORT h1 /100b "$WARMUP" # so the baseline is not the JIT's warm-up
   on_load_core "$BIN/cgbench" rotate --addr "127.0.0.1:$CROSSGATE_PORT" --ca "$EC/ca.crt" --ca-cert "$EC/ca.crt" \
     --ca-key "$EC/ca.key" --dir "$dir" -c 16 --baseline 5s -d "${ROTATE_FOR}s" \
     $(record s6 every-1s-for-${ROTATE_FOR}s crossgate 1) >>"$RAW/s6-rotation.txt"

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -20,11 +19,7 @@ import (
 // runAtRest starts a proxy itself, so the clock starts at exec: time to the first successful proxied
 // request, resident memory at rest, then with many idle TLS connections held open.
 func runAtRest(args []string) error {
-	fs := flag.NewFlagSet("at-rest", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, target, tlsf := measuringCommand("at-rest")
 	addr := fs.String("addr", "", "host:port of the proxy once started")
 	path := fs.String("path", "/100b", "request path")
 	idleConnections := fs.Int("idle-connections", 0, "TLS connections to open and hold after the first request")
@@ -40,7 +35,7 @@ func runAtRest(args []string) error {
 	if err != nil {
 		return err
 	}
-	request := []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", *path, tlsf.serverName))
+	request := closingRequest(*path, tlsf.serverName)
 
 	cmd := exec.Command(command[0], command[1:]...)
 	if *logFile != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/tls"
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,9 +17,7 @@ import (
 // all and answers one byte. It needs no half-close, so it runs unchanged over TLS and through every proxy.
 
 func runBulkServer(args []string) error {
-	fs := flag.NewFlagSet("bulk-server", flag.ExitOnError)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, tlsf := tlsCommand("bulk-server")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	fs.Parse(args)
 
@@ -65,11 +62,7 @@ func sinkConnection(conn net.Conn) {
 }
 
 func runBulk(args []string) error {
-	fs := flag.NewFlagSet("bulk", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, target, tlsf := measuringCommand("bulk")
 	addr := fs.String("addr", "", "host:port")
 	plaintext := fs.Bool("plaintext", false, "TCP without TLS")
 	connections := fs.Int("connections", 2, "parallel transfers")

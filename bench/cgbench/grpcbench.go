@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -60,9 +59,7 @@ var sinkService = grpc.ServiceDesc{
 }
 
 func runGrpcServer(args []string) error {
-	fs := flag.NewFlagSet("grpc-server", flag.ExitOnError)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, tlsf := tlsCommand("grpc-server")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	fs.Parse(args)
 
@@ -90,11 +87,7 @@ func runGrpcServer(args []string) error {
 // runGrpcStream keeps many long-lived client streams sending 1 KiB messages, as SkyWalking agents do
 // with trace segments, and counts what the server acknowledged by closing each stream cleanly.
 func runGrpcStream(args []string) error {
-	fs := flag.NewFlagSet("grpc-stream", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, target, tlsf := measuringCommand("grpc-stream")
 	addr := fs.String("addr", "", "host:port")
 	plaintext := fs.Bool("plaintext", false, "h2c instead of TLS")
 	connections := fs.Int("connections", 8, "client connections (one per agent)")

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,11 +16,7 @@ import (
 // runHandshakes opens a new TLS connection per request, with no resumption: each connection is a
 // full handshake followed by one HTTP/1.1 request with Connection: close.
 func runHandshakes(args []string) error {
-	fs := flag.NewFlagSet("handshakes", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
-	var tlsf tlsFlags
-	tlsf.register(fs)
+	fs, target, tlsf := measuringCommand("handshakes")
 	addr := fs.String("addr", "", "host:port of the proxy")
 	path := fs.String("path", "/100b", "request path")
 	concurrency := fs.Int("c", 16, "concurrent connections")
@@ -32,7 +27,7 @@ func runHandshakes(args []string) error {
 	if err != nil {
 		return err
 	}
-	request := []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", *path, tlsf.serverName))
+	request := closingRequest(*path, tlsf.serverName)
 	var ok, failed atomic.Int64
 	var firstError atomic.Value
 	deadline := time.Now().Add(*duration)
@@ -64,6 +59,11 @@ func runHandshakes(args []string) error {
 }
 
 var status200 = []byte("HTTP/1.1 200")
+
+// closingRequest is a GET after which the server closes the connection.
+func closingRequest(path, host string) []byte {
+	return []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host))
+}
 
 func oneHandshakeRequest(addr string, cfg *tls.Config, request []byte) error {
 	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)

@@ -13,8 +13,7 @@ import (
 // runParseWrk turns the output of `wrk --latency` into records: requests/s, p50, p99, errors.
 func runParseWrk(args []string) error {
 	fs := flag.NewFlagSet("parse-wrk", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
+	target := newRecordTarget(fs)
 	in := fs.String("in", "", "wrk's output")
 	fs.Parse(args)
 	text, err := os.ReadFile(*in)
@@ -71,8 +70,7 @@ func wrkLatency(out, label string) (float64, error) {
 // microseconds) into records: requests/s, p50, p99, errors.
 func runParseH2load(args []string) error {
 	fs := flag.NewFlagSet("parse-h2load", flag.ExitOnError)
-	var target recordTarget
-	target.register(fs)
+	target := newRecordTarget(fs)
 	in := fs.String("in", "", "h2load's output")
 	log := fs.String("log", "", "h2load's --log-file")
 	fs.Parse(args)

@@ -29,12 +29,26 @@ type recordTarget struct {
 	round    int
 }
 
-func (t *recordTarget) register(fs *flag.FlagSet) {
+func newRecordTarget(fs *flag.FlagSet) *recordTarget {
+	t := &recordTarget{}
 	fs.StringVar(&t.file, "records", "", "JSON-lines file the figures are appended to (stdout when empty)")
 	fs.StringVar(&t.scenario, "scenario", "", "scenario id")
 	fs.StringVar(&t.caseName, "case", "", "case within the scenario")
 	fs.StringVar(&t.proxy, "proxy", "", "proxy under test")
 	fs.IntVar(&t.round, "round", 0, "round number")
+	return t
+}
+
+// tlsCommand is the flag set of a command that speaks TLS.
+func tlsCommand(name string) (*flag.FlagSet, *tlsFlags) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	return fs, newTLSFlags(fs)
+}
+
+// measuringCommand is the flag set of a command that speaks TLS and records figures.
+func measuringCommand(name string) (*flag.FlagSet, *recordTarget, *tlsFlags) {
+	fs, tlsf := tlsCommand(name)
+	return fs, newRecordTarget(fs), tlsf
 }
 
 type figure struct {

@@ -28,24 +28,18 @@ func median(values []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-func minimum(values []float64) float64 {
-	if len(values) == 0 {
-		return 0
-	}
-	m := values[0]
-	for _, v := range values {
-		m = math.Min(m, v)
-	}
-	return m
-}
+func minimum(values []float64) float64 { return extreme(values, math.Min) }
 
-func maximum(values []float64) float64 {
+func maximum(values []float64) float64 { return extreme(values, math.Max) }
+
+// extreme folds values with pick (math.Min or math.Max); 0 when there are none.
+func extreme(values []float64, pick func(a, b float64) float64) float64 {
 	if len(values) == 0 {
 		return 0
 	}
 	m := values[0]
 	for _, v := range values {
-		m = math.Max(m, v)
+		m = pick(m, v)
 	}
 	return m
 }

@@ -15,12 +15,14 @@ type tlsFlags struct {
 	verify                    bool
 }
 
-func (t *tlsFlags) register(fs *flag.FlagSet) {
+func newTLSFlags(fs *flag.FlagSet) *tlsFlags {
+	t := &tlsFlags{}
 	fs.StringVar(&t.ca, "ca", "", "CA bundle (PEM) to verify the peer; a server with -ca requires client certificates")
 	fs.StringVar(&t.cert, "cert", "", "own certificate (PEM)")
 	fs.StringVar(&t.key, "key", "", "own private key (PEM)")
 	fs.StringVar(&t.serverName, "sni", "localhost", "client: SNI and the name to verify")
 	fs.BoolVar(&t.verify, "verify", true, "client: verify the server's certificate against -ca")
+	return t
 }
 
 func (t *tlsFlags) pool() (*x509.CertPool, error) {
