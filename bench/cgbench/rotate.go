@@ -150,7 +150,8 @@ func runRotate(args []string) error {
 	caKey := fs.String("ca-key", "", "its private key")
 	dir := fs.String("dir", "", "the proxy's certificate directory (Secret-volume layout, see issue)")
 	concurrency := fs.Int("c", 16, "concurrent keep-alive connections")
-	baseline := fs.Duration("baseline", 5*time.Second, "load before the first rotation")
+	warmUp := fs.Duration("warm-up", 10*time.Second, "load before measuring starts")
+	baseline := fs.Duration("baseline", 5*time.Second, "measured load before the first rotation")
 	duration := fs.Duration("d", 60*time.Second, "time during which certificates rotate")
 	every := fs.Duration("every", time.Second, "rotation interval")
 	fs.Parse(args)
@@ -167,7 +168,8 @@ func runRotate(args []string) error {
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	url := "https://" + *addr + *path
 
-	start := time.Now()
+	loadStart := time.Now()
+	start := loadStart.Add(*warmUp) // seconds are counted from here
 	end := start.Add(*baseline + *duration)
 	seconds := int((*baseline+*duration)/time.Second) + 2
 	perSecond := make([]atomic.Int64, seconds)
@@ -192,14 +194,14 @@ func runRotate(args []string) error {
 					firstError.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				if s := int(time.Since(start) / time.Second); s < seconds {
-					perSecond[s].Add(1)
+				if since := time.Since(start); since >= 0 && int(since/time.Second) < seconds {
+					perSecond[since/time.Second].Add(1)
 				}
 			}
 		}()
 	}
 
-	time.Sleep(*baseline)
+	time.Sleep(time.Until(start.Add(*baseline)))
 	var latencies []float64
 	missed := 0
 	for rotationStart := time.Now(); time.Since(rotationStart) < *duration; {
@@ -237,6 +239,7 @@ func runRotate(args []string) error {
 		figure{"not_served_within_5s", "count", false, float64(missed)},
 		figure{"rps_before", "req/s", true, baselineRate},
 		figure{"rps_during", "req/s", true, duringRate},
+		figure{"rps_during_p10_second", "req/s", true, percentile(append([]float64(nil), during...), 0.10)},
 		// every second of the rotation period holds a rotation: its slowest second against its median one
 		figure{"worst_second_dip", "%", false, 100 * (1 - minimum(during)/duringRate)},
 		figure{"new_cert_served_p50", "ms", false, percentile(latencies, 0.50)},
