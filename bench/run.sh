@@ -31,7 +31,7 @@ case $MODE in
   # the warm-up run before the rounds lets the JVM compile its hot paths; every proxy gets the same.
   # Crossgate reaches its steady state on one core after about 30 s of load (s6 shows the ramp).
   full)  ROUNDS=3; SECONDS_PER_RUN=8; WARMUP=10; BULK_MB=512; IDLE=10000; AT_REST_ROUNDS=3; ROTATE_FOR=60; ROTATE_WARMUP=30 ;;
-  quick) ROUNDS=2; SECONDS_PER_RUN=2; WARMUP=2;  BULK_MB=128; IDLE=10000; AT_REST_ROUNDS=1; ROTATE_FOR=15; ROTATE_WARMUP=5 ;;
+  quick) ROUNDS=2; SECONDS_PER_RUN=2; WARMUP=1;  BULK_MB=128; IDLE=10000; AT_REST_ROUNDS=1; ROTATE_FOR=15; ROTATE_WARMUP=5 ;;
   smoke) ROUNDS=1; SECONDS_PER_RUN=1; WARMUP=1;  BULK_MB=8;   IDLE=200;   AT_REST_ROUNDS=1; ROTATE_FOR=3;  ROTATE_WARMUP=1 ;;
 esac
 # ghostunnel dials the backend for every client connection: two descriptors per idle connection
