@@ -39,10 +39,13 @@ esac
 IDLE_GHOSTUNNEL=$(( IDLE < 9500 ? IDLE : 9500 ))
 CONCURRENCY=32
 
-CACHE=${CROSSGATE_BENCH_CACHE:-$HOME/.cache/crossgate-bench}
+# Crossgate refuses CROSSGATE_* variables it does not know; none from the caller's shell may reach it
+for variable in $(compgen -e | grep '^CROSSGATE_' || true); do unset "$variable"; done
+
+CACHE=${BENCH_CACHE:-$HOME/.cache/crossgate-bench}
 BIN=$CACHE/bin
-JAR=${CROSSGATE_JAR:-$ROOT/gateway/target/crossgate.jar}
-JAVA_OPTS=${CROSSGATE_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}
+JAR=${BENCH_CROSSGATE_JAR:-$ROOT/gateway/target/crossgate.jar}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}
 RAW=$OUT/raw
 RECORDS=$RAW/records.jsonl
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)

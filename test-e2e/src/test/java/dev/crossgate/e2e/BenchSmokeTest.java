@@ -29,7 +29,7 @@ class BenchSmokeTest {
     void everyScenarioMeasuresCrossgateAndItsPeersWithoutFailures() throws Exception {
         Path out = Path.of("target/bench-smoke").toAbsolutePath();
         Processes.Result run = Processes.run(Path.of(".."), Duration.ofMinutes(15), List.of("env",
-                "CROSSGATE_JAR=" + Processes.crossgateJar().toAbsolutePath(), "bash", "bench/run.sh", "--smoke", "--out", out.toString()));
+                "BENCH_CROSSGATE_JAR=" + Processes.crossgateJar().toAbsolutePath(), "bash", "bench/run.sh", "--smoke", "--out", out.toString()));
         assertThat(run.exitCode()).as(run.output()).isZero();
 
         List<Figure> figures = Files.readAllLines(out.resolve("raw/records.jsonl")).stream().map(line -> {
