@@ -108,8 +108,8 @@ func runGrpcStream(args []string) error {
 	for i := range payload {
 		payload[i] = byte(i)
 	}
-	var sent, failed atomic.Int64
-	var firstError atomic.Value
+	var sent atomic.Int64
+	var failed failures
 	deadline := time.Now().Add(*duration)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -125,8 +125,7 @@ func runGrpcStream(args []string) error {
 				defer wg.Done()
 				n, err := streamUntil(conn, payload, deadline)
 				if err != nil {
-					failed.Add(1)
-					firstError.CompareAndSwap(nil, err.Error())
+					failed.add(err)
 					return
 				}
 				sent.Add(n)
@@ -135,14 +134,12 @@ func runGrpcStream(args []string) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
-	if e := firstError.Load(); e != nil {
-		fmt.Printf("grpc-stream: %d streams failed, first: %s\n", failed.Load(), e)
-	}
+	failed.report("grpc-stream", "streams")
 	messages := float64(sent.Load()) / elapsed
 	return target.write(
 		figure{"messages", "/s", true, messages},
 		figure{"throughput", "MB/s", true, messages * float64(*size) / 1e6},
-		figure{"failed_streams", "count", false, float64(failed.Load())},
+		figure{"failed_streams", "count", false, float64(failed.count.Load())},
 	)
 }
 

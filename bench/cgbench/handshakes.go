@@ -28,8 +28,8 @@ func runHandshakes(args []string) error {
 		return err
 	}
 	request := closingRequest(*path, tlsf.serverName)
-	var ok, failed atomic.Int64
-	var firstError atomic.Value
+	var ok atomic.Int64
+	var failed failures
 	deadline := time.Now().Add(*duration)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -39,8 +39,7 @@ func runHandshakes(args []string) error {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
 				if err := oneHandshakeRequest(*addr, cfg, request); err != nil {
-					failed.Add(1)
-					firstError.CompareAndSwap(nil, err.Error())
+					failed.add(err)
 				} else {
 					ok.Add(1)
 				}
@@ -49,12 +48,10 @@ func runHandshakes(args []string) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
-	if e := firstError.Load(); e != nil {
-		fmt.Printf("handshakes: %d failed, first: %s\n", failed.Load(), e)
-	}
+	failed.report("handshakes", "connections")
 	return target.write(
 		figure{"handshakes", "/s", true, float64(ok.Load()) / elapsed},
-		figure{"failed", "count", false, float64(failed.Load())},
+		figure{"failed", "count", false, float64(failed.count.Load())},
 	)
 }
 

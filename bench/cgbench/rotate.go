@@ -173,8 +173,7 @@ func runRotate(args []string) error {
 	end := start.Add(*baseline + *duration)
 	seconds := int((*baseline+*duration)/time.Second) + 2
 	perSecond := make([]atomic.Int64, seconds)
-	var failed atomic.Int64
-	var firstError atomic.Value
+	var failed failures
 	var wg sync.WaitGroup
 	for i := 0; i < *concurrency; i++ {
 		wg.Add(1)
@@ -190,8 +189,7 @@ func runRotate(args []string) error {
 					}
 				}
 				if err != nil {
-					failed.Add(1)
-					firstError.CompareAndSwap(nil, err.Error())
+					failed.add(err)
 					continue
 				}
 				if since := time.Since(start); since >= 0 && int(since/time.Second) < seconds {
@@ -218,9 +216,7 @@ func runRotate(args []string) error {
 		time.Sleep(time.Until(tick.Add(*every)))
 	}
 	wg.Wait()
-	if e := firstError.Load(); e != nil {
-		fmt.Printf("rotate: %d requests failed, first: %s\n", failed.Load(), e)
-	}
+	failed.report("rotate", "requests")
 
 	baselineSeconds := int(*baseline / time.Second)
 	var before, during []float64
@@ -234,7 +230,7 @@ func runRotate(args []string) error {
 	baselineRate, duringRate := median(before), median(during)
 	fmt.Printf("rotate: requests per second before %v, during %v\n", before, during)
 	return target.write(
-		figure{"failed_requests", "count", false, float64(failed.Load())},
+		figure{"failed_requests", "count", false, float64(failed.count.Load())},
 		figure{"rotations", "count", true, float64(len(latencies) + missed)},
 		figure{"not_served_within_5s", "count", false, float64(missed)},
 		figure{"rps_before", "req/s", true, baselineRate},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"sync/atomic"
 )
 
 // percentile is the nearest-rank percentile (p in 0..1) of values, which it sorts.
@@ -42,4 +44,22 @@ func extreme(values []float64, pick func(a, b float64) float64) float64 {
 		m = pick(m, v)
 	}
 	return m
+}
+
+// failures counts errors from many goroutines and keeps the first, which is what explains the rest.
+type failures struct {
+	count atomic.Int64
+	first atomic.Value
+}
+
+func (f *failures) add(err error) {
+	f.count.Add(1)
+	f.first.CompareAndSwap(nil, err.Error())
+}
+
+// report prints the count and the first error, if any, for the raw output beside the figures.
+func (f *failures) report(command, what string) {
+	if first := f.first.Load(); first != nil {
+		fmt.Printf("%s: %d %s failed, first: %s\n", command, f.count.Load(), what, first)
+	}
 }
