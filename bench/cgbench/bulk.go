@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -33,9 +30,7 @@ func runBulkServer(args []string) error {
 		listener = tls.NewListener(listener, cfg)
 	}
 	fmt.Printf("bulk-server listening on %s\n", listener.Addr())
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	go func() { <-stop; listener.Close() }()
+	onStop(func() { listener.Close() })
 	for {
 		conn, err := listener.Accept()
 		if err != nil {

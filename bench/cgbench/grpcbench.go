@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -78,9 +75,7 @@ func runGrpcServer(args []string) error {
 		return err
 	}
 	fmt.Printf("grpc-server listening on %s\n", listener.Addr())
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	go func() { <-stop; server.Stop() }()
+	onStop(server.Stop)
 	return server.Serve(listener)
 }
 

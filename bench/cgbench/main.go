@@ -6,7 +6,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 )
 
 var commands = map[string]func(args []string) error{
@@ -37,4 +39,14 @@ func main() {
 		fmt.Fprintf(os.Stderr, "cgbench %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
+}
+
+// onStop runs stop when the process is asked to end, so servers close their listeners and exit cleanly.
+func onStop(stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		stop()
+	}()
 }
