@@ -130,7 +130,8 @@ public final class CertificateIssuer {
         };
     }
 
-    private static GeneralNames generalNames(List<SubjectAltName> sans) {
+    /** The subjectAltName extension value, shared by issued certificates and certificate requests. */
+    static GeneralNames generalNames(List<SubjectAltName> sans) {
         List<GeneralName> names = new ArrayList<>(sans.size());
         for (SubjectAltName san : sans) {
             names.add(switch (san.type()) {

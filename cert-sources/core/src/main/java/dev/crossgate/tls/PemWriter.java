@@ -53,6 +53,11 @@ public final class PemWriter {
         });
     }
 
+    /** {@code BEGIN CERTIFICATE REQUEST}. */
+    public static String request(org.bouncycastle.pkcs.PKCS10CertificationRequest request) {
+        return write(writer -> writer.writeObject(request));
+    }
+
     /** The DER form of the traditional encoding (PKCS#1 for RSA, SEC1 for EC with its named curve, as openssl writes it). */
     public static byte[] traditionalDer(PrivateKey key) {
         if (!"RSA".equals(key.getAlgorithm()) && !"EC".equals(key.getAlgorithm())) {
