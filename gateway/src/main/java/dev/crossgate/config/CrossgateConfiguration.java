@@ -75,26 +75,14 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         List<ListenerConfig> listeners = new ArrayList<>();
         sections.getOrDefault(ListenerConfig.PREFIX, Map.of()).forEach((name, values) -> collect(problems,
                 () -> listeners.add(listener(name, new Settings(ListenerConfig.PREFIX + name + ".", values)))));
-        AdminConfig adminConfig = new AdminConfig(AdminConfig.DEFAULT_HOST, AdminConfig.DEFAULT_PORT);
-        try {
-            Settings adminSettings = new Settings(AdminConfig.PREFIX, plainSections.getOrDefault(AdminConfig.PREFIX, Map.of()));
-            adminConfig = new AdminConfig(adminSettings.optional("host").orElse(AdminConfig.DEFAULT_HOST),
-                    adminSettings.port("port", AdminConfig.DEFAULT_PORT));
-        } catch (SettingException e) {
-            problems.add(e.getMessage());
-        }
-        java.time.Duration maxAge = DEFAULT_MAX_CONNECTION_AGE;
-        try {
-            maxAge = new Settings(TLS_PREFIX, plainSections.getOrDefault(TLS_PREFIX, Map.of())).duration(MAX_CONNECTION_AGE, DEFAULT_MAX_CONNECTION_AGE);
-        } catch (SettingException e) {
-            problems.add(e.getMessage());
-        }
-        int ioThreads = defaultIoThreads();
-        try {
-            ioThreads = new Settings(IO_PREFIX, plainSections.getOrDefault(IO_PREFIX, Map.of())).integer(IO_THREADS, ioThreads, 1, 1024);
-        } catch (SettingException e) {
-            problems.add(e.getMessage());
-        }
+        java.util.function.Function<String, Settings> plain = prefix -> new Settings(prefix, plainSections.getOrDefault(prefix, Map.of()));
+        AdminConfig adminConfig = valueOr(problems, new AdminConfig(AdminConfig.DEFAULT_HOST, AdminConfig.DEFAULT_PORT), () -> {
+            Settings admin = plain.apply(AdminConfig.PREFIX);
+            return new AdminConfig(admin.optional("host").orElse(AdminConfig.DEFAULT_HOST), admin.port("port", AdminConfig.DEFAULT_PORT));
+        });
+        java.time.Duration maxAge = valueOr(problems, DEFAULT_MAX_CONNECTION_AGE,
+                () -> plain.apply(TLS_PREFIX).duration(MAX_CONNECTION_AGE, DEFAULT_MAX_CONNECTION_AGE));
+        int ioThreads = valueOr(problems, defaultIoThreads(), () -> plain.apply(IO_PREFIX).integer(IO_THREADS, defaultIoThreads(), 1, 1024));
         CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, maxAge, ioThreads);
         configuration.crossCheck(problems);
         if (!problems.isEmpty()) {
@@ -108,10 +96,23 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
     }
 
     private static void collect(List<String> problems, Step step) {
-        try {
+        valueOr(problems, null, () -> {
             step.run();
+            return null;
+        });
+    }
+
+    private interface Value<T> {
+        T get() throws SettingException;
+    }
+
+    /** The setting's value, or {@code fallback} with the problem collected, so every problem is reported at once. */
+    private static <T> T valueOr(List<String> problems, T fallback, Value<T> value) {
+        try {
+            return value.get();
         } catch (SettingException e) {
             problems.add(e.getMessage());
+            return fallback;
         }
     }
 

@@ -175,15 +175,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     /** A response body of a known length up to {@value #SMALL_BODY} bytes is sent whole, together with the headers. */
     private static boolean isSmall(HttpHeaders headers) {
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length == null || length.length() > 6) {
-            return false;
-        }
-        try {
-            return Integer.parseInt(length) <= SMALL_BODY;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        Integer length = headers.getInt(HttpHeaderNames.CONTENT_LENGTH); // null when absent or not a number
+        return length != null && length >= 0 && length <= SMALL_BODY;
     }
 
     private static boolean isGrpc(HttpServerRequest request) {

@@ -5,6 +5,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -62,8 +63,9 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
 
     private void succeeded(Channel channel) {
         SslHandler handler = channel.pipeline().get(SslHandler.class);
-        Optional<SSLSession> session = handler == null ? Optional.empty() : Optional.ofNullable(handler.engine().getSession());
-        X509Certificate peer = handler != null && peerMayPresent(handler.engine()) ? session.flatMap(HandshakeObserver::peerCertificate).orElse(null) : null;
+        SSLEngine engine = handler == null ? null : handler.engine();
+        Optional<SSLSession> session = engine == null ? Optional.empty() : Optional.ofNullable(engine.getSession());
+        X509Certificate peer = engine != null && peerMayPresent(engine) ? session.flatMap(HandshakeObserver::peerCertificate).orElse(null) : null;
         if (peer != null) {
             channel.attr(PEER_CERTIFICATE).set(peer);
         }
@@ -100,7 +102,7 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     }
 
     /** A server that asked for no client certificate has none to read, and asking would cost an exception per handshake. */
-    private static boolean peerMayPresent(javax.net.ssl.SSLEngine engine) {
+    private static boolean peerMayPresent(SSLEngine engine) {
         return engine.getUseClientMode() || engine.getNeedClientAuth() || engine.getWantClientAuth();
     }
 

@@ -171,6 +171,26 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void requestAndResponseBodiesOfEverySizeCrossOverBothProtocols() throws Exception {
+        startGateway(environment(backend.port()));
+        Path upload = dir.resolve("upload.bin");
+        Files.write(upload, new byte[100_000]);
+        for (String protocol : List.of("--http1.1", "--http2")) {
+            // small responses leave together with their headers, large ones are streamed: both arrive whole
+            for (int size : List.of(0, 100, 65_536, 65_537, 1 << 20)) {
+                assertThat(curl("agent", "/bytes/" + size, protocol, "-o", "/dev/null", "-w", "%{size_download} %{http_code}").output())
+                        .as("%s %d bytes", protocol, size).isEqualTo(size + " 200");
+            }
+            assertThat(curl("agent", "/bytes/100", protocol, "--head").output()).containsIgnoringCase("content-length: 100").endsWith("\n200");
+            // a request body is streamed to the backend whether its length is declared or chunked (HTTP/1.1)
+            assertThat(curl("agent", "/upload", protocol, "--data-binary", "@" + upload).output()).contains("request-body-bytes=100000");
+            assertThat(curl("agent", "/upload", protocol, "--data-binary", "@" + upload, "-H", "Transfer-Encoding: chunked").output())
+                    .contains("request-body-bytes=100000");
+            assertThat(curl("agent", "/no-body", protocol).output()).contains("request-body-bytes=0").endsWith("\n200");
+        }
+    }
+
+    @Test
     void clientThatLeavesMidRequestIsCountedAsSuchNotAsABackendFailure() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));

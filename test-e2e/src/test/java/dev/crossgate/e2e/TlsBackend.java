@@ -31,6 +31,11 @@ final class TlsBackend implements AutoCloseable {
                 .trustManager(clientCa).clientAuth(ClientAuth.REQUIRE).build();
         server = HttpServer.create().host("127.0.0.1").port(0).secure(spec -> spec.sslContext(context))
                 .handle((request, response) -> {
+                    if (request.uri().startsWith("/bytes/")) {
+                        // a body of the asked size, to see small responses sent whole and large ones streamed
+                        byte[] bytes = "x".repeat(Integer.parseInt(request.uri().substring("/bytes/".length()))).getBytes(StandardCharsets.US_ASCII);
+                        return response.header("content-length", Integer.toString(bytes.length)).sendByteArray(Mono.just(bytes)).then();
+                    }
                     String[] serial = {"none"};
                     request.withConnection(connection -> {
                         try {
@@ -41,14 +46,17 @@ final class TlsBackend implements AutoCloseable {
                         }
                     });
                     clientSerials.add(serial[0]);
-                    String body = "backend saw client serial=" + serial[0] + "\n"
-                            + "xfcc=" + request.requestHeaders().get("x-forwarded-client-cert") + "\n"
-                            + "xff=" + request.requestHeaders().get("x-forwarded-for") + "\n"
-                            + "proto=" + request.requestHeaders().get("x-forwarded-proto") + "\n"
-                            + "path=" + request.uri() + "\n";
-                    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                    return Mono.delay(delay).then(response.header("connection", "close").header("content-length", Integer.toString(bytes.length))
-                            .sendByteArray(Mono.just(bytes)).then());
+                    return request.receive().aggregate().asByteArray().map(received -> received.length).defaultIfEmpty(0).flatMap(received -> {
+                        String body = "backend saw client serial=" + serial[0] + "\n"
+                                + "xfcc=" + request.requestHeaders().get("x-forwarded-client-cert") + "\n"
+                                + "xff=" + request.requestHeaders().get("x-forwarded-for") + "\n"
+                                + "proto=" + request.requestHeaders().get("x-forwarded-proto") + "\n"
+                                + "path=" + request.uri() + "\n"
+                                + "request-body-bytes=" + received + "\n";
+                        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                        return Mono.delay(delay).then(response.header("connection", "close").header("content-length", Integer.toString(bytes.length))
+                                .sendByteArray(Mono.just(bytes)).then());
+                    });
                 })
                 .bindNow(Duration.ofSeconds(10));
     }
