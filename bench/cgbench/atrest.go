@@ -104,19 +104,11 @@ func holdConnections(addr string, cfg *tls.Config, n int) ([]net.Conn, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
+				conn, err := dialTLS(addr, cfg, 10*time.Second)
 				if err != nil {
 					errs <- err
 					continue
 				}
-				conn := tls.Client(raw, cfg)
-				conn.SetDeadline(time.Now().Add(10 * time.Second))
-				if err := conn.Handshake(); err != nil {
-					conn.Close()
-					errs <- err
-					continue
-				}
-				conn.SetDeadline(time.Time{})
 				held[i] = conn
 			}
 		}()

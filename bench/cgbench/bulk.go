@@ -59,17 +59,13 @@ func sinkConnection(conn net.Conn) {
 func runBulk(args []string) error {
 	fs, target, tlsf := measuringCommand("bulk")
 	addr := fs.String("addr", "", "host:port")
-	plaintext := fs.Bool("plaintext", false, "TCP without TLS")
 	connections := fs.Int("connections", 2, "parallel transfers")
 	megabytes := fs.Int64("mb", 256, "megabytes per transfer")
 	fs.Parse(args)
 
-	var cfg *tls.Config
-	if !*plaintext {
-		var err error
-		if cfg, err = tlsf.client(); err != nil {
-			return err
-		}
+	cfg, err := tlsf.client()
+	if err != nil {
+		return err
 	}
 	perTransfer := *megabytes << 20
 	errs := make(chan error, *connections)
@@ -94,12 +90,9 @@ func runBulk(args []string) error {
 }
 
 func transfer(addr string, cfg *tls.Config, size int64) error {
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	conn, err := dialTLS(addr, cfg, 5*time.Second)
 	if err != nil {
 		return err
-	}
-	if cfg != nil {
-		conn = tls.Client(conn, cfg)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Minute))

@@ -11,7 +11,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 )
 
 // frame is a gRPC message kept as raw bytes: the benchmark needs sizes, not protobuf types, and a
@@ -84,21 +83,17 @@ func runGrpcServer(args []string) error {
 func runGrpcStream(args []string) error {
 	fs, target, tlsf := measuringCommand("grpc-stream")
 	addr := fs.String("addr", "", "host:port")
-	plaintext := fs.Bool("plaintext", false, "h2c instead of TLS")
 	connections := fs.Int("connections", 8, "client connections (one per agent)")
 	streams := fs.Int("streams", 8, "concurrent client streams per connection")
 	size := fs.Int("size", 1024, "message size in bytes")
 	duration := fs.Duration("d", 5*time.Second, "measuring time")
 	fs.Parse(args)
 
-	creds := insecure.NewCredentials()
-	if !*plaintext {
-		cfg, err := tlsf.client("h2")
-		if err != nil {
-			return err
-		}
-		creds = credentials.NewTLS(cfg)
+	cfg, err := tlsf.client("h2")
+	if err != nil {
+		return err
 	}
+	creds := credentials.NewTLS(cfg)
 	payload := make([]byte, *size)
 	for i := range payload {
 		payload[i] = byte(i)

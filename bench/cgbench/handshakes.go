@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -63,16 +62,12 @@ func closingRequest(path, host string) []byte {
 }
 
 func oneHandshakeRequest(addr string, cfg *tls.Config, request []byte) error {
-	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	conn, err := dialTLS(addr, cfg, 5*time.Second)
 	if err != nil {
 		return err
 	}
-	conn := tls.Client(raw, cfg)
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if err := conn.Handshake(); err != nil {
-		return err
-	}
 	if _, err := conn.Write(request); err != nil {
 		return err
 	}

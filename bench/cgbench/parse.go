@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"os"
@@ -111,28 +110,19 @@ func runParseH2load(args []string) error {
 }
 
 func logDurations(path string) ([]float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var durations []float64
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		fields := strings.Fields(scanner.Text())
-		if len(fields) < 3 {
-			continue
+	err := eachLine(path, func(line []byte) error {
+		if fields := strings.Fields(string(line)); len(fields) >= 3 {
+			if us, err := strconv.ParseFloat(fields[2], 64); err == nil {
+				durations = append(durations, us/1000)
+			}
 		}
-		us, err := strconv.ParseFloat(fields[2], 64)
-		if err != nil {
-			continue
-		}
-		durations = append(durations, us/1000)
+		return nil
+	})
+	if err == nil && len(durations) == 0 {
+		err = fmt.Errorf("%s: no requests logged", path)
 	}
-	if len(durations) == 0 {
-		return nil, fmt.Errorf("%s: no requests logged", path)
-	}
-	return durations, scanner.Err()
+	return durations, err
 }
 
 func floatAfter(text, pattern string) (float64, error) {

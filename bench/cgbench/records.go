@@ -82,19 +82,30 @@ func (t *recordTarget) write(figures ...figure) error {
 }
 
 func readRecords(path string) ([]Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var records []Record
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
+	err := eachLine(path, func(line []byte) error {
 		var r Record
-		if err := json.Unmarshal(scanner.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		records = append(records, r)
+		return nil
+	})
+	return records, err
+}
+
+// eachLine hands every line of a file to take, stopping at its first error.
+func eachLine(path string, take func(line []byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	return records, scanner.Err()
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if err := take(scanner.Bytes()); err != nil {
+			return err
+		}
+	}
+	return scanner.Err()
 }

@@ -48,6 +48,19 @@ type series struct {
 	rounds map[int]float64
 }
 
+// summary is the figure a series stands for: the total of a count, else the median over rounds.
+func (s *series) summary() float64 {
+	values := s.values()
+	if s.unit != "count" {
+		return median(values)
+	}
+	total := 0.0
+	for _, v := range values {
+		total += v
+	}
+	return total
+}
+
 func (s *series) values() []float64 {
 	values := make([]float64, 0, len(s.rounds))
 	for _, v := range s.rounds {
@@ -66,6 +79,8 @@ func ratio(ours, theirs *series) (float64, bool) {
 	}
 	return median(ratios), len(ratios) > 0
 }
+
+func key(caseName, metric, proxy string) string { return caseName + "|" + metric + "|" + proxy }
 
 type table struct {
 	cases   []string
@@ -104,7 +119,7 @@ func runReport(args []string) error {
 		if !contains(t.proxies, r.Proxy) {
 			t.proxies = append(t.proxies, r.Proxy)
 		}
-		key := r.Case + "|" + r.Metric + "|" + r.Proxy
+		key := key(r.Case, r.Metric, r.Proxy)
 		s := t.data[key]
 		if s == nil {
 			s = &series{unit: r.Unit, higher: r.Higher, rounds: map[int]float64{}}
@@ -178,7 +193,7 @@ func writeTable(b *strings.Builder, t *table) {
 			var unit string
 			var higher bool
 			for _, p := range proxies {
-				if s := t.data[c+"|"+m+"|"+p]; s != nil {
+				if s := t.data[key(c, m, p)]; s != nil {
 					unit, higher = s.unit, s.higher
 				}
 			}
@@ -188,10 +203,10 @@ func writeTable(b *strings.Builder, t *table) {
 			}
 			fmt.Fprintf(b, "| %s | %s (%s) %s |", c, m, unit, arrow)
 			for _, p := range proxies {
-				fmt.Fprintf(b, " %s |", cell(t.data[c+"|"+m+"|"+p]))
+				fmt.Fprintf(b, " %s |", cell(t.data[key(c, m, p)]))
 			}
 			for _, p := range peers {
-				ours, theirs := t.data[c+"|"+m+"|"+subject], t.data[c+"|"+m+"|"+p]
+				ours, theirs := t.data[key(c, m, subject)], t.data[key(c, m, p)]
 				if ours == nil || theirs == nil || ours.unit == "count" {
 					b.WriteString(" |")
 					continue
@@ -213,15 +228,8 @@ func cell(s *series) string {
 		return ""
 	}
 	values := s.values()
-	if s.unit == "count" {
-		total := 0.0
-		for _, v := range values {
-			total += v
-		}
-		return format(total)
-	}
-	if len(values) == 1 {
-		return format(values[0])
+	if s.unit == "count" || len(values) == 1 {
+		return format(s.summary())
 	}
 	return fmt.Sprintf("%s (%s–%s)", format(median(values)), format(minimum(values)), format(maximum(values)))
 }
@@ -259,26 +267,9 @@ func writeTargets(b *strings.Builder, tables map[string]*table) {
 		}
 		for _, c := range t.cases {
 			for _, variant := range variants {
-				ours := t.data[c+"|"+tg.metric+"|"+variant]
-				if ours == nil {
+				value, ok := targetValue(t, c, variant, tg)
+				if !ok {
 					continue
-				}
-				var value float64
-				if tg.versus != "" {
-					theirs := t.data[c+"|"+tg.metric+"|"+tg.versus]
-					if theirs == nil {
-						continue
-					}
-					var ok bool
-					if value, ok = ratio(ours, theirs); !ok {
-						continue
-					}
-				} else if ours.unit == "count" {
-					for _, v := range ours.values() {
-						value += v
-					}
-				} else {
-					value = median(ours.values())
 				}
 				met := "no"
 				if tg.check(value) {
@@ -293,6 +284,22 @@ func writeTargets(b *strings.Builder, tables map[string]*table) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// targetValue is what a target judges: the ratio to its peer within rounds, or the variant's own figure.
+func targetValue(t *table, caseName, variant string, tg target) (float64, bool) {
+	ours := t.data[key(caseName, tg.metric, variant)]
+	if ours == nil {
+		return 0, false
+	}
+	if tg.versus == "" {
+		return ours.summary(), true
+	}
+	theirs := t.data[key(caseName, tg.metric, tg.versus)]
+	if theirs == nil {
+		return 0, false
+	}
+	return ratio(ours, theirs)
 }
 
 func contains(list []string, s string) bool {

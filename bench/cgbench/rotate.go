@@ -246,10 +246,8 @@ func runRotate(args []string) error {
 // untilServed makes new full handshakes until the proxy presents the certificate with this serial.
 func untilServed(addr string, cfg *tls.Config, serial *big.Int, limit time.Duration) (time.Duration, bool) {
 	start := time.Now()
-	probe := cfg.Clone()
-	probe.ClientSessionCache = nil
 	for time.Since(start) < limit {
-		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, probe)
+		conn, err := dialTLS(addr, cfg, time.Second) // cfg has no session cache: every probe is a full handshake
 		if err == nil {
 			served := conn.ConnectionState().PeerCertificates[0].SerialNumber
 			conn.Close()

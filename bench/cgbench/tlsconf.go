@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"time"
 )
 
 // tlsFlags are the TLS settings every client and server subcommand takes.
@@ -88,6 +90,11 @@ func (t *tlsFlags) server(alpn ...string) (*tls.Config, error) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg, nil
+}
+
+// dialTLS connects and completes a full handshake, both within timeout; the connection keeps no deadline.
+func dialTLS(addr string, cfg *tls.Config, timeout time.Duration) (*tls.Conn, error) {
+	return tls.DialWithDialer(&net.Dialer{Timeout: timeout, Deadline: time.Now().Add(timeout)}, "tcp", addr, cfg)
 }
 
 func (t *tlsFlags) enabled() bool { return t.cert != "" || t.ca != "" }
