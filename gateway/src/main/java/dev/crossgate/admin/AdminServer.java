@@ -75,16 +75,21 @@ public final class AdminServer implements AutoCloseable {
             SourceCounters counters = source.counters();
             entry.put("reloads", counters.reloads());
             entry.put("rejected_reloads", counters.rejectedReloads());
-            SourceCounters.Rejection rejection = counters.lastRejection();
-            if (rejection != null) {
-                entry.put("last_rejection", Map.of("at", rejection.at().toString(), "reason", rejection.reason(), "message", rejection.message()));
-            }
+            entry.put("fetch_failures", counters.fetchFailures());
+            failure(entry, "last_rejection", counters.lastRejection());
+            failure(entry, "last_fetch_failure", counters.lastFetchFailure());
             entries.add(entry);
         }
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("certificates", entries);
         all.put("plaintext_listeners", plaintextListeners);
         return all;
+    }
+
+    private static void failure(Map<String, Object> entry, String key, SourceCounters.Failure failure) {
+        if (failure != null) {
+            entry.put(key, Map.of("at", failure.at().toString(), "reason", failure.reason(), "message", failure.message()));
+        }
     }
 
     private static Map<String, Object> facts(CertificateFacts facts) {

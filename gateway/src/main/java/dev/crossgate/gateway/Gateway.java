@@ -115,6 +115,7 @@ public final class Gateway implements AutoCloseable {
         String scope = "certs." + source.name();
         stats.gauge(scope + ".reloads", () -> source.counters().reloads());
         stats.gauge(scope + ".rejected_reloads", () -> source.counters().rejectedReloads());
+        stats.gauge(scope + ".fetch_failures", () -> source.counters().fetchFailures());
         // describes only what is being served now: a replaced certificate no longer counts
         stats.gauge(scope + ".expiry_seconds", () -> source.current().flatMap(TlsMaterial::leafFacts)
                 .map(facts -> facts.secondsToExpiry(Instant.now())).orElse(-1L));

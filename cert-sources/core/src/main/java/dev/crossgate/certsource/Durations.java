@@ -33,4 +33,26 @@ public final class Durations {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 250ms, 10s, 5m, 2h, 14d or PT10S");
         }
     }
+
+    /** The way users write durations, for log lines: {@code 250ms}, {@code 1.5s}, {@code 4m30s}, {@code 2h}, {@code 14d}. */
+    public static String format(Duration duration) {
+        if (duration.toMillis() < 1000) {
+            return duration.toMillis() + "ms";
+        }
+        if (duration.toSeconds() < 60 && duration.toMillisPart() != 0) {
+            return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+        }
+        StringBuilder out = new StringBuilder();
+        append(out, duration.toDaysPart(), "d");
+        append(out, duration.toHoursPart(), "h");
+        append(out, duration.toMinutesPart(), "m");
+        append(out, duration.toSecondsPart(), "s");
+        return out.toString();
+    }
+
+    private static void append(StringBuilder out, long amount, String unit) {
+        if (amount != 0) {
+            out.append(amount).append(unit);
+        }
+    }
 }

@@ -64,14 +64,24 @@ public final class MaterialStream {
 
     /** Refuses material, keeping what is handed out now, in exactly one WARN line. */
     public synchronized void reject(MaterialException cause) {
-        counters.countRejection(new SourceCounters.Rejection(clock.instant(), cause.reason().name(), cause.getMessage()));
+        counters.countRejection(new SourceCounters.Failure(clock.instant(), cause.reason().name(), cause.getMessage()));
+        LOG.warn("source={} rejected={} {}: {}", sourceName, cause.reason(), keeping(), cause.getMessage());
+    }
+
+    /**
+     * Counts an attempt to obtain material that failed (the CA or API could not be asked, or refused), in exactly
+     * one WARN line that says what keeps serving and when the next attempt is.
+     *
+     * @param reason a stable name for dashboards, e.g. {@code ACCESS_DENIED}
+     */
+    public synchronized void fetchFailed(String reason, String message, Duration retryIn) {
+        counters.countFetchFailure(new SourceCounters.Failure(clock.instant(), reason, message));
+        LOG.warn("source={} fetch_failed={} {}, next attempt in {}: {}", sourceName, reason, keeping(), Durations.format(retryIn), message);
+    }
+
+    private String keeping() {
         TlsMaterial kept = current;
-        if (kept == null) {
-            LOG.warn("source={} rejected={} no valid material yet, not serving: {}", sourceName, cause.reason(), cause.getMessage());
-        } else {
-            LOG.warn("source={} rejected={} keeping the last good material ({}): {}", sourceName, cause.reason(),
-                    describe(kept), cause.getMessage());
-        }
+        return kept == null ? "no valid material yet, not serving" : "keeping the last good material (" + describe(kept) + ")";
     }
 
     public synchronized void complete() {

@@ -40,6 +40,11 @@ public final class SourceSettings extends Settings {
 
     /** The validator every source of this name uses, from the common keys. */
     public MaterialValidator validator() throws SettingException {
-        return new MaterialValidator(clock, duration(EXPIRY_WARNING, DEFAULT_EXPIRY_WARNING), bool(VERIFY_CHAIN, true));
+        return validator(DEFAULT_EXPIRY_WARNING);
+    }
+
+    /** As {@link #validator()}, for a source whose certificates live shorter than the usual expiry warning. */
+    public MaterialValidator validator(Duration defaultExpiryWarning) throws SettingException {
+        return new MaterialValidator(clock, duration(EXPIRY_WARNING, defaultExpiryWarning), bool(VERIFY_CHAIN, true));
     }
 }
