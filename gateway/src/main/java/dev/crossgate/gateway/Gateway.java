@@ -124,7 +124,7 @@ public final class Gateway implements AutoCloseable {
 
     /** What keeps the gateway from being ready, one line each; empty when it is. */
     public List<String> notReady() {
-        List<String> reasons = new ArrayList<>();
+        List<String> reasons = new ArrayList<>(sources.notReady(Instant.now()));
         listeners.values().forEach(l -> l.notReadyReason().ifPresent(r -> reasons.add("listener " + l.config().name() + ": " + r)));
         httpConnectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));
         tcpConnectors.values().forEach(c -> c.notReadyReason().ifPresent(r -> reasons.add("connector " + c.config().name() + ": " + r)));

@@ -16,9 +16,11 @@ public final class SourceSettings extends Settings {
     public static final String SOURCE = "source";
     public static final String EXPIRY_WARNING = "expiry-warning";
     public static final String VERIFY_CHAIN = "verify-chain";
+    public static final String READINESS_MARGIN = "readiness-margin";
     /** Keys every source type understands. */
-    public static final Set<String> COMMON_KEYS = Set.of(SOURCE, EXPIRY_WARNING, VERIFY_CHAIN);
+    public static final Set<String> COMMON_KEYS = Set.of(SOURCE, EXPIRY_WARNING, VERIFY_CHAIN, READINESS_MARGIN);
     public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(14);
+    public static final Duration DEFAULT_READINESS_MARGIN = Duration.ofMinutes(5);
 
     private final String name;
     private final Clock clock;
@@ -41,6 +43,11 @@ public final class SourceSettings extends Settings {
     /** The validator every source of this name uses, from the common keys. */
     public MaterialValidator validator() throws SettingException {
         return validator(DEFAULT_EXPIRY_WARNING);
+    }
+
+    /** Readiness turns false when the certificate served expires within this: renewal has failed for too long. */
+    public Duration readinessMargin() throws SettingException {
+        return duration(READINESS_MARGIN, DEFAULT_READINESS_MARGIN);
     }
 
     /** As {@link #validator()}, for a source whose certificates live shorter than the usual expiry warning. */

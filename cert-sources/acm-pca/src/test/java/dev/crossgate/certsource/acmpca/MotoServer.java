@@ -6,10 +6,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -86,25 +89,35 @@ public final class MotoServer implements AutoCloseable {
             return onPath.get();
         }
         Path home = Path.of(System.getProperty("user.home"), ".cache", "crossgate", "moto-" + VERSION);
-        Path installed = home.resolve("bin/moto_server");
-        if (!Files.isExecutable(installed)) {
-            install(home);
-        }
-        return installed;
+        install(home);
+        return home.resolve("bin/moto_server");
     }
 
-    /** A virtualenv built beside its final place and renamed into it, so an interrupted install is never mistaken for one. */
+    /**
+     * A virtualenv in its final place (virtualenvs cannot move: their scripts name their interpreter's path), marked
+     * complete only at the end, built under a file lock so that two test JVMs do not build it at once.
+     */
     private static void install(Path home) throws IOException, InterruptedException {
-        Path building = Files.createDirectories(home.getParent()).resolve(home.getFileName() + ".building-" + ProcessHandle.current().pid());
-        run(List.of("python3", "-m", "venv", building.toString()));
-        run(List.of(building.resolve("bin/pip").toString(), "install", "-q", "--disable-pip-version-check", "moto[server]==" + VERSION));
-        try {
-            Files.move(building, home, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            if (!Files.isExecutable(home.resolve("bin/moto_server"))) {
-                throw e;
+        Path complete = home.resolve(".complete");
+        if (Files.exists(complete)) {
+            return;
+        }
+        Files.createDirectories(home.getParent());
+        try (FileChannel lockFile = FileChannel.open(home.resolveSibling(home.getFileName() + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            if (Files.exists(complete)) {
+                return;
             }
-            // another build finished first; its copy serves
+            if (Files.exists(home)) {
+                try (Stream<Path> leftovers = Files.walk(home)) {
+                    for (Path path : leftovers.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+            run(List.of("python3", "-m", "venv", home.toString()));
+            run(List.of(home.resolve("bin/pip").toString(), "install", "-q", "--disable-pip-version-check", "moto[server]==" + VERSION));
+            Files.createFile(complete);
         }
     }
 
