@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.crossgate.certsource.CertificateSource;
 import dev.crossgate.certsource.CertificateSourceProvider;
@@ -34,6 +36,9 @@ public final class AcmPcaSourceProvider implements CertificateSourceProvider {
     public static final String RETRY_INITIAL_DELAY = "retry-initial-delay";
     public static final String RETRY_MAX_DELAY = "retry-max-delay";
     public static final String ISSUE_TIMEOUT = "issue-timeout";
+
+    /** The region in an AWS endpoint's host: {@code acm-pca.eu-west-1.amazonaws.com}, {@code vpce-01.acm-pca.eu-west-1.vpce.amazonaws.com}. */
+    private static final Pattern AWS_ENDPOINT_REGION = Pattern.compile("(?:^|\\.)acm-pca(?:-fips)?\\.([a-z]{2}(?:-[a-z]+)+-\\d+)\\.(?:vpce\\.)?amazonaws\\.");
 
     /** ACM Private CA signs RSA and ECDSA keys; Ed25519 it does not. */
     private static final Set<KeyType> SIGNABLE = Set.of(KeyType.EC_P256, KeyType.EC_P384, KeyType.RSA_2048, KeyType.RSA_3072, KeyType.RSA_4096);
@@ -72,6 +77,11 @@ public final class AcmPcaSourceProvider implements CertificateSourceProvider {
                     + settings.property(REGION) + " unset to use the CA's region)");
         }
         Optional<URI> endpoint = endpoint(settings);
+        Optional<String> endpointRegion = endpoint.map(URI::getHost).map(AWS_ENDPOINT_REGION::matcher).filter(Matcher::find).map(m -> m.group(1));
+        if (endpointRegion.isPresent() && !endpointRegion.get().equals(region)) {
+            throw new SettingException(settings.describe(ENDPOINT) + " is an endpoint of " + endpointRegion.get() + " but the CA in "
+                    + settings.describe(CA_ARN) + " lives in " + caArn.region() + "; AWS would refuse the request's signature");
+        }
         List<SubjectAltName> sans = new ArrayList<>();
         settings.list(DNS_NAMES).forEach(name -> sans.add(SubjectAltName.dns(name)));
         for (String uri : settings.list(URI_NAMES)) {

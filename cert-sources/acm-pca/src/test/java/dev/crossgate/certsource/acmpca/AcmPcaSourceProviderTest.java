@@ -50,6 +50,7 @@ class AcmPcaSourceProviderTest {
 
         assertThat(spec.region()).isEqualTo("cn-north-1");
         assertThat(spec.endpoint()).contains(URI.create("https://vpce-0123.acm-pca.cn-north-1.vpce.amazonaws.com.cn"));
+        assertThat(spec(Map.of("dns-names", "gw", "endpoint", "https://acm-pca-fips.eu-west-1.amazonaws.com")).endpoint()).isPresent();
         assertThat(spec.templateArn()).as("the partition's template").isEqualTo("arn:aws-cn:acm-pca:::template/EndEntityCertificate/V1");
         assertThat(spec.commonName()).isEqualTo("gateway-b");
         assertThat(spec.subjectAltNames()).containsExactly(SubjectAltName.uri("spiffe://example.org/ns/b/sa/gateway"), SubjectAltName.ip("10.0.0.7"));
@@ -70,7 +71,9 @@ class AcmPcaSourceProviderTest {
             "ca-arn|arn:aws:acm:eu-west-1:123456789012:certificate/abc|CROSSGATE_CERTS_PCA_CA_ARN): 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' is not the ARN of a private CA",
             "region|us-east-1|the CA in crossgate.certs.pca.ca-arn (CROSSGATE_CERTS_PCA_CA_ARN) lives in eu-west-1",
             "endpoint|acm-pca.eu-west-1.amazonaws.com|crossgate.certs.pca.endpoint (CROSSGATE_CERTS_PCA_ENDPOINT): 'acm-pca.eu-west-1.amazonaws.com' is not an http(s) URL",
-            "key-algorithm|ed25519|'ed25519' is not a key ACM Private CA signs; use one of [ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096]",
+"endpoint|https://acm-pca.us-east-1.amazonaws.com|is an endpoint of us-east-1 but the CA in crossgate.certs.pca.ca-arn (CROSSGATE_CERTS_PCA_CA_ARN) lives in eu-west-1",
+            "endpoint|https://vpce-0a1b.acm-pca.us-west-2.vpce.amazonaws.com|is an endpoint of us-west-2",
+                        "key-algorithm|ed25519|'ed25519' is not a key ACM Private CA signs; use one of [ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096]",
             "key-algorithm|dsa|'dsa' is not a key ACM Private CA signs",
             "renew-at|1.5|'1.5' is not a fraction of the lifetime from 0.1 to 0.9",
             "renew-at|soon|'soon' is not a fraction of the lifetime",
