@@ -5,17 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.crossgate.certsource.acmpca.FaultProxy;
-import dev.crossgate.certsource.acmpca.MotoServer;
 import dev.crossgate.certsource.acmpca.PrivateCa;
 import dev.crossgate.tls.CertificateIssuer;
 import dev.crossgate.tls.PemWriter;
@@ -39,7 +32,6 @@ import dev.crossgate.tls.TestPki;
  */
 class AcmPcaGatewayTest {
 
-    private static MotoServer moto;
     private static PrivateCa ca;
 
     @TempDir
@@ -52,8 +44,7 @@ class AcmPcaGatewayTest {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        moto = MotoServer.start(Path.of("target", "moto-gateway-test.log"));
-        ca = PrivateCa.createActive(moto.endpoint(), "Crossgate Region A Root");
+        ca = PrivateCa.startEmulated(Path.of("target", "moto-gateway-test.log"), "Crossgate Region A Root");
     }
 
     @AfterAll
@@ -61,14 +52,11 @@ class AcmPcaGatewayTest {
         if (ca != null) {
             ca.close();
         }
-        if (moto != null) {
-            moto.close();
-        }
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        proxy = new FaultProxy(moto.endpoint());
+        proxy = new FaultProxy(ca.endpoint());
         TestPki.write(dir.resolve("pca-ca.crt"), ca.certificatePem());
         CertificateIssuer.Issued agent = ca.issue("agent", List.of(SubjectAltName.uri("spiffe://crossgate.test/agent")));
         TestPki.write(dir.resolve("agent.crt"), PemWriter.certificates(agent.certificate()));
@@ -157,43 +145,17 @@ class AcmPcaGatewayTest {
     @Test
     void renewalUnderLoadSwapsTheServedCertificateWithoutFailingARequest() throws Exception {
         gateway = GatewayProcess.start(dir, environment(Map.of("CROSSGATE_CERTS_PCA_RENEW_EVERY", "2s"))).awaitReady();
-        AtomicBoolean loading = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(3);
-        List<Future<int[]>> results = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            results.add(clients.submit(() -> {
-                int ok = 0;
-                int failed = 0;
-                for (int n = 0; n < 500 && loading.get(); n++) {
-                    Processes.Result r = curl("/load");
-                    if (r.exitCode() == 0 && r.output().endsWith("\n200")) {
-                        ok++;
-                    } else {
-                        failed++;
-                        System.err.println("failed request: " + r.output());
-                    }
-                }
-                return new int[] {ok, failed};
-            }));
-        }
+        ClientLoad load = new ClientLoad(3, 1, 500, () -> curl("/load"));
         Set<String> served = new LinkedHashSet<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (served.size() < 3 && System.nanoTime() < deadline) {
             served.add(servedSerial());
             Thread.sleep(200);
         }
-        loading.set(false);
-        int ok = 0;
-        int failed = 0;
-        for (Future<int[]> result : results) {
-            int[] counts = result.get(120, TimeUnit.SECONDS);
-            ok += counts[0];
-            failed += counts[1];
-        }
-        clients.shutdown();
+        ClientLoad.Outcome outcome = load.stop();
         assertThat(served).as("server certificates seen by fresh handshakes").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(failed).as("failed requests during renewals").isZero();
-        assertThat(ok).isGreaterThanOrEqualTo(20);
+        assertThat(outcome.failed()).as("failed requests during renewals").isZero();
+        assertThat(outcome.ok()).isGreaterThanOrEqualTo(20);
         assertThat(Set.copyOf(backend.clientSerials)).as("client certificates the backend saw").hasSizeGreaterThanOrEqualTo(2);
         assertThat(gateway.stat("certs.pca.reloads")).isGreaterThanOrEqualTo(3);
         assertThat(gateway.stat("certs.pca.fetch_failures")).isZero();

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -272,25 +271,7 @@ class HttpDataPlaneTest {
     @Test
     void rotatingServerAndClientCertificatesUnderLoadFailsNoRequest() throws Exception {
         startGateway(environment(backend.port()));
-        AtomicBoolean loading = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        List<Future<int[]>> results = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            results.add(clients.submit(() -> {
-                int ok = 0;
-                int failed = 0;
-                for (int n = 0; n < 400 && (loading.get() || n < 10); n++) {
-                    Processes.Result r = curl("agent", "/load");
-                    if (r.exitCode() == 0 && r.output().endsWith("\n200")) {
-                        ok++;
-                    } else {
-                        failed++;
-                        System.err.println("failed request: " + r.output());
-                    }
-                }
-                return new int[] {ok, failed};
-            }));
-        }
+        ClientLoad load = new ClientLoad(4, 10, 400, () -> curl("agent", "/load"));
         List<String> servedSerials = new ArrayList<>();
         List<String> clientSerials = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
@@ -310,17 +291,9 @@ class HttpDataPlaneTest {
             awaitServedSerial(servedSerials.get(round));
         }
         Thread.sleep(400);
-        loading.set(false);
-        int ok = 0;
-        int failed = 0;
-        for (Future<int[]> result : results) {
-            int[] counts = result.get(120, TimeUnit.SECONDS);
-            ok += counts[0];
-            failed += counts[1];
-        }
-        clients.shutdown();
-        assertThat(failed).as("failed requests during rotation").isZero();
-        assertThat(ok).isGreaterThanOrEqualTo(40);
+        ClientLoad.Outcome outcome = load.stop();
+        assertThat(outcome.failed()).as("failed requests during rotation").isZero();
+        assertThat(outcome.ok()).isGreaterThanOrEqualTo(40);
         // new handshakes to the backend present the newest client certificate
         curl("agent", "/after");
         assertThat(backend.clientSerials.get(backend.clientSerials.size() - 1)).isEqualTo(clientSerials.get(2));

@@ -36,7 +36,6 @@ import reactor.core.Disposable;
 /** The source against moto's ACM Private CA, through the real AWS SDK, with faults injected by a proxy in between. */
 class AcmPcaCertificateSourceTest {
 
-    private static MotoServer moto;
     private static PrivateCa ca;
 
     private FaultProxy proxy;
@@ -44,9 +43,8 @@ class AcmPcaCertificateSourceTest {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        moto = MotoServer.start(Path.of("target", "moto-acm-pca-test.log"));
         PrivateCa.useTestCredentialsInThisJvm();
-        ca = PrivateCa.createActive(moto.endpoint(), "Crossgate Test Root");
+        ca = PrivateCa.startEmulated(Path.of("target", "moto-acm-pca-test.log"), "Crossgate Test Root");
     }
 
     @AfterAll
@@ -54,14 +52,11 @@ class AcmPcaCertificateSourceTest {
         if (ca != null) {
             ca.close();
         }
-        if (moto != null) {
-            moto.close();
-        }
     }
 
     @BeforeEach
     void startProxy() throws IOException {
-        proxy = new FaultProxy(moto.endpoint());
+        proxy = new FaultProxy(ca.endpoint());
     }
 
     @AfterEach
@@ -206,29 +201,22 @@ class AcmPcaCertificateSourceTest {
         assertThat(source.current()).isEmpty();
     }
 
-    @Test
-    void aCaThatIsNotActiveIsNamedAsSuch() throws Exception {
-        String pending = PrivateCa.createPending(moto.endpoint(), "Never Activated");
-        source = start(Map.of("ca-arn", pending, "dns-names", "gateway.internal"));
+    @ParameterizedTest
+    @CsvSource({"pending, CA_NOT_ACTIVE, is not ACTIVE", "missing, CA_NOT_FOUND, crossgate.certs.pca.ca-arn"})
+    void aCaThatIsNotActiveOrDoesNotExistIsNamedAsSuch(String state, String reason, String named) throws Exception {
+        String arn = state.equals("pending") ? PrivateCa.createPending(ca.endpoint(), "Never Activated")
+                : ca.arn().substring(0, ca.arn().lastIndexOf('/') + 1) + "00000000-0000-0000-0000-000000000000";
+        source = start(Map.of("ca-arn", arn, "dns-names", "gateway.internal"));
 
         await(() -> source.counters().fetchFailures() >= 1, Duration.ofSeconds(15), () -> "a failed attempt");
-        assertThat(source.counters().lastFetchFailure().reason()).isEqualTo("CA_NOT_ACTIVE");
-        assertThat(source.counters().lastFetchFailure().message()).contains(pending, "is not ACTIVE");
-    }
-
-    @Test
-    void aCaThatDoesNotExistIsNamedAsSuch() throws Exception {
-        String missing = ca.arn().substring(0, ca.arn().lastIndexOf('/') + 1) + "00000000-0000-0000-0000-000000000000";
-        source = start(Map.of("ca-arn", missing, "dns-names", "gateway.internal"));
-
-        await(() -> source.counters().fetchFailures() >= 1, Duration.ofSeconds(15), () -> "a failed attempt");
-        assertThat(source.counters().lastFetchFailure().reason()).isEqualTo("CA_NOT_FOUND");
-        assertThat(source.counters().lastFetchFailure().message()).contains(missing, "crossgate.certs.pca.ca-arn");
+        assertThat(source.counters().lastFetchFailure().reason()).isEqualTo(reason);
+        assertThat(source.counters().lastFetchFailure().message()).contains(arn, named);
+        assertThat(source.current()).isEmpty();
     }
 
     @Test
     void aCaDisabledLaterStopsRenewalsButNotTheServedCertificate() throws Exception {
-        PrivateCa own = PrivateCa.createActive(moto.endpoint(), "Disabled Later");
+        PrivateCa own = PrivateCa.createActive(ca.endpoint(), "Disabled Later");
         try (own) {
             source = start(Map.of("ca-arn", own.arn(), "dns-names", "gateway.internal", "renew-every", "1s",
                     "retry-initial-delay", "100ms", "retry-max-delay", "200ms"));

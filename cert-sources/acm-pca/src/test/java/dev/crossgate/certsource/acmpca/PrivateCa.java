@@ -2,6 +2,7 @@ package dev.crossgate.certsource.acmpca;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -43,11 +44,30 @@ public final class PrivateCa implements AutoCloseable {
     private final AcmPcaClient sdk;
     private final String arn;
     private final X509Certificate certificate;
+    private MotoServer emulator;
 
     private PrivateCa(AcmPcaClient sdk, String arn, X509Certificate certificate) {
         this.sdk = sdk;
         this.arn = arn;
         this.certificate = certificate;
+    }
+
+    /** An emulator of its own, logging to {@code log}, holding one ACTIVE root CA; closing the CA stops the emulator. */
+    public static PrivateCa startEmulated(Path log, String commonName) throws Exception {
+        MotoServer moto = MotoServer.start(log);
+        try {
+            PrivateCa ca = createActive(moto.endpoint(), commonName);
+            ca.emulator = moto;
+            return ca;
+        } catch (Exception | AssertionError e) {
+            moto.close();
+            throw e;
+        }
+    }
+
+    /** The emulator's endpoint, for more CAs or a proxy in front of it. */
+    public URI endpoint() {
+        return emulator.endpoint();
     }
 
     /** For in-process sources: the default credential chain reads these system properties first. */
@@ -62,13 +82,7 @@ public final class PrivateCa implements AutoCloseable {
         AcmPcaClient sdk = client(endpoint);
         String arn = create(sdk, commonName);
         String csr = sdk.getCertificateAuthorityCsr(r -> r.certificateAuthorityArn(arn)).csr();
-        String rootArn = sdk.issueCertificate(r -> r.certificateAuthorityArn(arn)
-                .csr(SdkBytes.fromUtf8String(csr))
-                .signingAlgorithm(SigningAlgorithm.SHA256_WITHRSA)
-                .templateArn("arn:aws:acm-pca:::template/RootCACertificate/V1")
-                .validity(v -> v.type(ValidityPeriodType.YEARS).value(10L))
-                .idempotencyToken(UUID.randomUUID().toString())).certificateArn();
-        String pem = await(sdk, arn, rootArn);
+        String pem = issue(sdk, arn, csr, "RootCACertificate/V1", ValidityPeriodType.YEARS, 10);
         sdk.importCertificateAuthorityCertificate(r -> r.certificateAuthorityArn(arn).certificate(SdkBytes.fromUtf8String(pem)));
         return new PrivateCa(sdk, arn, read(pem));
     }
@@ -105,13 +119,19 @@ public final class PrivateCa implements AutoCloseable {
     public CertificateIssuer.Issued issue(String commonName, List<SubjectAltName> sans) throws Exception {
         KeyPair keys = KeyType.EC_P256.generate();
         String csr = CertificateRequest.pem(commonName, sans, keys);
-        String certificateArn = sdk.issueCertificate(r -> r.certificateAuthorityArn(arn)
+        return new CertificateIssuer.Issued(keys, read(issue(sdk, arn, csr, "EndEntityCertificate/V1", ValidityPeriodType.DAYS, 30)));
+    }
+
+    /** IssueCertificate with an AWS-managed template, then GetCertificate until it is there: the certificate's PEM. */
+    private static String issue(AcmPcaClient sdk, String caArn, String csr, String template, ValidityPeriodType unit, long validity)
+            throws InterruptedException {
+        String certificateArn = sdk.issueCertificate(r -> r.certificateAuthorityArn(caArn)
                 .csr(SdkBytes.fromUtf8String(csr))
                 .signingAlgorithm(SigningAlgorithm.SHA256_WITHRSA)
-                .templateArn("arn:aws:acm-pca:::template/EndEntityCertificate/V1")
-                .validity(v -> v.type(ValidityPeriodType.DAYS).value(30L))
+                .templateArn("arn:aws:acm-pca:::template/" + template)
+                .validity(v -> v.type(unit).value(validity))
                 .idempotencyToken(UUID.randomUUID().toString())).certificateArn();
-        return new CertificateIssuer.Issued(keys, read(await(sdk, arn, certificateArn)));
+        return await(sdk, caArn, certificateArn);
     }
 
     private static String create(AcmPcaClient sdk, String commonName) {
@@ -154,5 +174,8 @@ public final class PrivateCa implements AutoCloseable {
     @Override
     public void close() {
         sdk.close();
+        if (emulator != null) {
+            emulator.close();
+        }
     }
 }
