@@ -25,6 +25,10 @@ public final class CertsGenerateCommand implements Callable<Integer> {
             description = "Names and addresses the server certificate is valid for: DNS names, IP addresses, spiffe:// URIs. Default: ${DEFAULT-VALUE}.")
     List<String> hosts;
 
+    @Option(names = "--client-names", split = ",", paramLabel = "n1,n2", defaultValue = DevelopmentCertificates.CLIENT_NAME,
+            description = "Identities of the client certificate: DNS names, IP addresses, spiffe:// URIs; the first is also its CN. Default: ${DEFAULT-VALUE}.")
+    List<String> clientNames;
+
     @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256",
             description = "ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519. Default: ${DEFAULT-VALUE}.")
     String keyType;
@@ -47,8 +51,8 @@ public final class CertsGenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DevelopmentCertificates.Written written;
         try {
-            written = DevelopmentCertificates.generate(new DevelopmentCertificates.Request(this.out, hosts.stream().map(String::trim)
-                    .filter(h -> !h.isEmpty()).toList(), KeyType.parse(keyType), days, pkcs1, force));
+            written = DevelopmentCertificates.generate(new DevelopmentCertificates.Request(this.out, trimmed(hosts), trimmed(clientNames),
+                    KeyType.parse(keyType), days, pkcs1, force));
         } catch (IllegalArgumentException | FileAlreadyExistsException e) {
             err.println("crossgate certs generate: " + (e instanceof FileAlreadyExistsException f ? f.getFile() + " " + f.getReason() : e.getMessage()));
             return 2;
@@ -58,11 +62,16 @@ public final class CertsGenerateCommand implements Callable<Integer> {
         out.println("Wrote a development CA and certificates to " + dir + ":");
         out.println("  ca.crt, ca.key          CA certificate and key (keep ca.key private)");
         out.println("  server.crt, server.pem  server certificate for " + server.subjectAltNames() + ", and its key");
-        out.println("  client.crt, client.pem  client certificate " + DevelopmentCertificates.CLIENT_NAME + ", and its key");
+        out.println("  client.crt, client.pem  client certificate for " + CertificateFacts.of(written.client().certificate()).subjectAltNames()
+                + ", and its key");
         out.println("Key type " + server.keyDescription() + (pkcs1 ? " (traditional PKCS#1/SEC1 encoding)" : " (PKCS#8)")
                 + "; valid until " + server.notAfter() + ".");
         out.println("Check them:  openssl verify -CAfile " + dir.resolve("ca.crt") + " " + dir.resolve("server.crt") + " " + dir.resolve("client.crt"));
         out.flush();
         return 0;
+    }
+
+    private static List<String> trimmed(List<String> values) {
+        return values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 }

@@ -34,11 +34,17 @@ public final class DevelopmentCertificates {
      * @param hosts      names and addresses the server certificate is valid for (DNS, IP, or URI such as SPIFFE IDs)
      * @param pkcs1      keys in the traditional encoding (PKCS#1 RSA / SEC1 EC) instead of PKCS#8
      */
-    public record Request(Path directory, List<String> hosts, KeyType keyType, int days, boolean pkcs1, boolean overwrite) {
+    /** @param clientNames the client certificate's identities (DNS names, IPs, URIs such as SPIFFE IDs); the first is its CN */
+    public record Request(Path directory, List<String> hosts, List<String> clientNames, KeyType keyType, int days, boolean pkcs1,
+                          boolean overwrite) {
         public Request {
             hosts = List.copyOf(hosts);
+            clientNames = List.copyOf(clientNames);
             if (hosts.isEmpty()) {
                 throw new IllegalArgumentException("at least one host is needed for the server certificate");
+            }
+            if (clientNames.isEmpty()) {
+                throw new IllegalArgumentException("at least one name is needed for the client certificate");
             }
             if (days < 1) {
                 throw new IllegalArgumentException("--days must be at least 1");
@@ -77,7 +83,8 @@ public final class DevelopmentCertificates {
         CertificateIssuer.Issued ca = CertificateIssuer.rootCa("Crossgate Development CA", request.keyType().generate(), notBefore, caNotAfter);
         CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, request.hosts().get(0), serverNames, CertificateIssuer.Usage.SERVER,
                 request.keyType().generate(), notBefore, leafNotAfter);
-        CertificateIssuer.Issued client = CertificateIssuer.leaf(ca, CLIENT_NAME, List.of(SubjectAltName.dns(CLIENT_NAME)),
+        List<SubjectAltName> clientNames = request.clientNames().stream().map(CertificateIssuer::nameOf).toList();
+        CertificateIssuer.Issued client = CertificateIssuer.leaf(ca, request.clientNames().get(0), clientNames,
                 CertificateIssuer.Usage.CLIENT, request.keyType().generate(), notBefore, leafNotAfter);
 
         writePublic(directory.resolve(CA_CERT), PemWriter.certificates(ca.certificate()));

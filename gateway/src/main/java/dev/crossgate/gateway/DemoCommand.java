@@ -40,6 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.exists(dir.resolve(DevelopmentCertificates.SERVER_CERT))) {
             DevelopmentCertificates.generate(new DevelopmentCertificates.Request(dir, List.of("localhost", "127.0.0.1", "::1"),
+                    List.of(DevelopmentCertificates.CLIENT_NAME),
                     KeyType.EC_P256, 365, false, false));
         }
         try (EchoBackend backend = new EchoBackend("127.0.0.1", 0)) {

@@ -85,9 +85,9 @@ class ConfigurationLoaderTest {
     void sourceTypeMustBeKnownAndKeysMustFitIt() {
         var providers = CertificateSources.providers();
         assertThatThrownBy(() -> CrossgateConfiguration.from(Map.of("crossgate.certs.edge.cert-path", "/x"), providers))
-                .hasMessage("crossgate.certs.edge.source (CROSSGATE_CERTS_EDGE_SOURCE) is not set; use one of file, acm-pca");
+                .hasMessage("crossgate.certs.edge.source (CROSSGATE_CERTS_EDGE_SOURCE) is not set; use one of file, acm-pca, kubernetes");
         assertThatThrownBy(() -> CrossgateConfiguration.from(Map.of("crossgate.certs.edge.source", "vault"), providers))
-                .hasMessage("crossgate.certs.edge.source (CROSSGATE_CERTS_EDGE_SOURCE) is 'vault'; use one of file, acm-pca");
+                .hasMessage("crossgate.certs.edge.source (CROSSGATE_CERTS_EDGE_SOURCE) is 'vault'; use one of file, acm-pca, kubernetes");
         assertThatThrownBy(() -> CrossgateConfiguration.from(Map.of("crossgate.certs.pca.source", "acm-pca",
                 "crossgate.certs.pca.cert-path", "/tls/tls.crt"), providers))
                 .hasMessageContaining("crossgate.certs.pca.cert-path (CROSSGATE_CERTS_PCA_CERT_PATH) belongs to a file source, but source pca is of type acm-pca");

@@ -60,4 +60,17 @@ class CertsGenerateWithOpensslTest {
             server.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void clientNamesGiveTheClientCertificateItsIdentities() throws Exception {
+        Processes.Result generated = Processes.run(dir, Duration.ofSeconds(60), Processes.crossgate("certs", "generate", "--out", dir.toString(),
+                "--hosts", "gateway-b.region-b.internal", "--client-names", "spiffe://crossgate/region-a/gateway,gateway-a.region-a.internal"));
+        assertThat(generated.exitCode()).as(generated.output()).isZero();
+        assertThat(generated.output()).contains("client certificate for [URI:spiffe://crossgate/region-a/gateway, DNS:gateway-a.region-a.internal]");
+
+        String client = Processes.ok(dir, "openssl", "x509", "-in", "client.crt", "-noout", "-subject", "-ext", "subjectAltName").output();
+        assertThat(client).contains("CN = spiffe://crossgate/region-a/gateway", "URI:spiffe://crossgate/region-a/gateway",
+                "DNS:gateway-a.region-a.internal");
+        assertThat(Processes.ok(dir, "openssl", "verify", "-CAfile", "ca.crt", "-purpose", "sslclient", "client.crt").output()).contains("client.crt: OK");
+    }
 }

@@ -74,9 +74,14 @@ public final class MaterialStream {
      *
      * @param reason a stable name for dashboards, e.g. {@code ACCESS_DENIED}
      */
-    public synchronized void fetchFailed(String reason, String message, Duration retryIn) {
+    public void fetchFailed(String reason, String message, Duration retryIn) {
+        fetchFailed(reason, message, "next attempt in " + Durations.format(retryIn));
+    }
+
+    /** As {@link #fetchFailed(String, String, Duration)}, for a client that retries on its own schedule, e.g. a watch. */
+    public synchronized void fetchFailed(String reason, String message, String nextAttempt) {
         counters.countFetchFailure(new SourceCounters.Failure(clock.instant(), reason, message));
-        LOG.warn("source={} fetch_failed={} {}, next attempt in {}: {}", sourceName, reason, keeping(), Durations.format(retryIn), message);
+        LOG.warn("source={} fetch_failed={} {}, {}: {}", sourceName, reason, keeping(), nextAttempt, message);
     }
 
     private String keeping() {
