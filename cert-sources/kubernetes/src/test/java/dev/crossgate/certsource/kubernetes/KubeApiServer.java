@@ -75,6 +75,31 @@ public final class KubeApiServer implements AutoCloseable {
         return URI.create("https://127.0.0.1:" + port);
     }
 
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Compacts etcd's history up to now (etcd's JSON gateway), as etcd does on its own every few minutes: a watch that
+     * resumes from an older version is answered {@code 410 Gone} and must list again.
+     */
+    public void compactEtcd() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI etcd = URI.create("http://127.0.0.1:" + etcdPort);
+        String range = http.send(HttpRequest.newBuilder(etcd.resolve("/v3/kv/range")).POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher revision = java.util.regex.Pattern.compile("\"revision\":\"(\\d+)\"").matcher(range);
+        if (!revision.find()) {
+            throw new IOException("no revision in etcd's answer: " + range);
+        }
+        var compacted = http.send(HttpRequest.newBuilder(etcd.resolve("/v3/kv/compaction"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"" + revision.group(1) + "\",\"physical\":true}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (compacted.statusCode() != 200) {
+            throw new IOException("etcd compaction failed: " + compacted.body());
+        }
+    }
+
     public Path kubectl() {
         return bin.resolve("kubectl");
     }
@@ -89,6 +114,11 @@ public final class KubeApiServer implements AutoCloseable {
      * context in {@code namespace} as a pod's service account is.
      */
     public Path kubeconfig(String user, String token, String namespace) throws IOException {
+        return kubeconfig(user, token, namespace, port);
+    }
+
+    /** As {@link #kubeconfig(String, String, String)}, through another loopback port, e.g. a {@link TcpCut} in front of the server. */
+    public Path kubeconfig(String user, String token, String namespace, int serverPort) throws IOException {
         String config = """
                 apiVersion: v1
                 kind: Config
@@ -108,9 +138,9 @@ public final class KubeApiServer implements AutoCloseable {
                     user: %s
                     namespace: %s
                 current-context: %s
-                """.formatted(url(), dir.resolve("certs/apiserver.crt"), user, token, user, user, namespace, user);
+                """.formatted("https://127.0.0.1:" + serverPort, dir.resolve("certs/apiserver.crt"), user, token, user, user, namespace, user);
         // no colons: KUBECONFIG is a colon-separated list
-        Path file = dir.resolve("kubeconfig-" + user.replace(':', '-'));
+        Path file = dir.resolve("kubeconfig-" + user.replace(':', '-') + (serverPort == port ? "" : "-via-" + serverPort));
         Files.writeString(file, config, StandardCharsets.UTF_8);
         return file;
     }

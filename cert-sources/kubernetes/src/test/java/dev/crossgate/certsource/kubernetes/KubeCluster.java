@@ -53,8 +53,13 @@ public final class KubeCluster {
 
     /** A kubeconfig with a token of the ServiceAccount ({@code kubectl create token}), as a gateway outside the cluster would use. */
     public Path kubeconfigOf(String namespace, String account) throws Exception {
+        return kubeconfigOf(namespace, account, api.port());
+    }
+
+    /** As {@link #kubeconfigOf(String, String)}, reaching the API server through another loopback port. */
+    public Path kubeconfigOf(String namespace, String account, int serverPort) throws Exception {
         String token = api.kubectl("-n", namespace, "create", "token", account, "--duration", "2h").trim();
-        return api.kubeconfig("system:serviceaccount:" + namespace + ":" + account, token, namespace);
+        return api.kubeconfig("system:serviceaccount:" + namespace + ":" + account, token, namespace, serverPort);
     }
 
     /** Creates or replaces a {@code kubernetes.io/tls} Secret with the certificate, its key and, when given, a CA bundle. */

@@ -30,7 +30,7 @@ import io.fabric8.kubernetes.client.Config;
 class KubernetesCertificateSourceTest {
 
     private static final String NAMESPACE = "gateway";
-    private static final List<String> GRANTED = List.of("edge-tls", "bundle", "later", "restart-tls", "doomed");
+    private static final List<String> GRANTED = List.of("edge-tls", "bundle", "later", "restart-tls", "doomed", "behind-tls");
 
     private static KubeApiServer api;
     private static KubeCluster cluster;
@@ -156,10 +156,37 @@ class KubernetesCertificateSourceTest {
         assertThat(source.counters().reloads()).isEqualTo(2);
     }
 
+    @Test
+    void aWatchCutOffWhileTheSecretChangesAndHistoryIsCompactedListsAgainAndMissesNothing() throws Exception {
+        CertificateIssuer.Issued before = PKI.server("behind.internal");
+        cluster.tlsSecret(NAMESPACE, "behind-tls", before, null);
+        try (TcpCut network = new TcpCut(api.port())) {
+            Config throughCut = Config.fromKubeconfig(Files.readString(cluster.kubeconfigOf(NAMESPACE, "crossgate", network.port())));
+            source = start("behind-tls", throughCut);
+            awaitMaterial(() -> serial(before));
+
+            network.cut();
+            CertificateIssuer.Issued changed = PKI.server("behind.internal");
+            cluster.tlsSecret(NAMESPACE, "behind-tls", changed, null);
+            // the API server's watch cache would replay the change; a restart empties it and the compaction removes it from etcd
+            api.stopApiServer();
+            api.compactEtcd();
+            api.startApiServer();
+            network.restore();
+
+            awaitMaterial(() -> serial(changed));
+            assertThat(source.counters().reloads()).isEqualTo(2);
+        }
+    }
+
     private KubernetesCertificateSource start(String secret) throws Exception {
+        return start(secret, gatewayConfig);
+    }
+
+    private KubernetesCertificateSource start(String secret, Config config) throws Exception {
         SourceSettings settings = new SourceSettings("edge", Map.of("source", "kubernetes", "namespace", NAMESPACE, "secret-name", secret),
                 Clock.systemUTC());
-        KubernetesCertificateSource created = new KubernetesCertificateSource(KubernetesSourceProvider.spec(settings, null), gatewayConfig,
+        KubernetesCertificateSource created = new KubernetesCertificateSource(KubernetesSourceProvider.spec(settings, null), config,
                 settings.validator(), Clock.systemUTC());
         created.start();
         return created;
