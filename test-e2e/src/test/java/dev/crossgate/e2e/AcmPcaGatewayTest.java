@@ -108,7 +108,7 @@ class AcmPcaGatewayTest {
 
         Processes.Result response = curl("/orders");
         assertThat(response.output()).endsWith("\n200");
-        String served = servedSerial();
+        String served = probe().serial();
         assertThat(response.output()).as("the backend saw the gateway's client certificate from ACM Private CA")
                 .contains("backend saw client serial=" + served);
         String certs = gateway.admin("/certs").body();
@@ -128,7 +128,7 @@ class AcmPcaGatewayTest {
     void notReadyUntilTheFirstCertificateIsIssuedAndTheReadinessSaysWhy() throws Exception {
         proxy.failAlways("IssueCertificate", FaultProxy.Fault.accessDenied("IssueCertificate", ca.arn()));
         gateway = GatewayProcess.start(dir, environment(Map.of())).awaitAdmin();
-        awaitStatAtLeast("certs.pca.fetch_failures", 2);
+        gateway.awaitStatAtLeast("certs.pca.fetch_failures", 2);
 
         var readiness = gateway.admin("/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(503);
@@ -149,7 +149,7 @@ class AcmPcaGatewayTest {
         Set<String> served = new LinkedHashSet<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (served.size() < 3 && System.nanoTime() < deadline) {
-            served.add(servedSerial());
+            served.add(probe().serial());
             Thread.sleep(200);
         }
         ClientLoad.Outcome outcome = load.stop();
@@ -172,12 +172,12 @@ class AcmPcaGatewayTest {
                 new Injected("GetCertificateAuthorityCertificate", FaultProxy.Fault.DROP, "UNREACHABLE", "cannot reach " + proxy.endpoint()));
         for (Injected injected : faults) {
             proxy.failAlways(injected.action(), injected.fault());
-            awaitStatAtLeast("certs.pca.fetch_failures", gateway.stat("certs.pca.fetch_failures") + 2);
-            String serial = servedSerial();
+            gateway.awaitStatAtLeast("certs.pca.fetch_failures", gateway.stat("certs.pca.fetch_failures") + 2);
+            String serial = probe().serial();
             long reloads = gateway.stat("certs.pca.reloads");
-            awaitStatAtLeast("certs.pca.fetch_failures", gateway.stat("certs.pca.fetch_failures") + 2);
+            gateway.awaitStatAtLeast("certs.pca.fetch_failures", gateway.stat("certs.pca.fetch_failures") + 2);
 
-            assertThat(servedSerial()).as("still serving the last good certificate during %s", injected.reason()).isEqualTo(serial);
+            assertThat(probe().serial()).as("still serving the last good certificate during %s", injected.reason()).isEqualTo(serial);
             assertThat(gateway.stat("certs.pca.reloads")).isEqualTo(reloads);
             assertThat(curl("/").output()).endsWith("\n200");
             assertThat(gateway.admin("/health/readiness").statusCode()).as("a year from expiry, failures do not make it unready").isEqualTo(200);
@@ -187,7 +187,7 @@ class AcmPcaGatewayTest {
 
             proxy.clear();
             long renewed = gateway.stat("certs.pca.reloads");
-            awaitStatAtLeast("certs.pca.reloads", renewed + 1);
+            gateway.awaitStatAtLeast("certs.pca.reloads", renewed + 1);
         }
         assertThat(gateway.log()).doesNotContain(PrivateCa.SECRET_ACCESS_KEY);
     }
@@ -196,7 +196,7 @@ class AcmPcaGatewayTest {
     void readinessTurnsFalseWhenTheServedCertificateIsWithinItsMarginOfExpiry() throws Exception {
         // the emulator issues for 365 days whatever is asked, so a margin longer than that stands for "about to expire"
         gateway = GatewayProcess.start(dir, environment(Map.of("CROSSGATE_CERTS_PCA_READINESS_MARGIN", "400d"))).awaitAdmin();
-        awaitStatAtLeast("certs.pca.reloads", 1);
+        gateway.awaitStatAtLeast("certs.pca.reloads", 1);
 
         var readiness = gateway.admin("/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(503);
@@ -211,7 +211,7 @@ class AcmPcaGatewayTest {
             closed = socket.getLocalPort();
         }
         gateway = GatewayProcess.start(dir, environment(Map.of("CROSSGATE_CERTS_PCA_ENDPOINT", "http://127.0.0.1:" + closed))).awaitAdmin();
-        awaitStatAtLeast("certs.pca.fetch_failures", 1);
+        gateway.awaitStatAtLeast("certs.pca.fetch_failures", 1);
 
         assertThat(gateway.admin("/health/readiness").body()).contains("UNREACHABLE", "cannot reach http://127.0.0.1:" + closed,
                 "crossgate.certs.pca.endpoint");
@@ -219,12 +219,8 @@ class AcmPcaGatewayTest {
         assertThat(gateway.process.isAlive()).as("a CA out of reach is no reason to exit").isTrue();
     }
 
-    private void awaitStatAtLeast(String name, long atLeast) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (gateway.stat(name) < atLeast) {
-            assertThat(System.nanoTime()).as("%s stayed below %d\n%s", name, atLeast, gateway.log()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private TlsProbe probe() {
+        return new TlsProbe(dir, port, "agent");
     }
 
     private Processes.Result curl(String path) throws Exception {
@@ -235,15 +231,5 @@ class AcmPcaGatewayTest {
         return Processes.run(dir, Duration.ofSeconds(30), List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("pca-ca.crt").toString(),
                 "--cert", dir.resolve(client + ".crt").toString(), "--key", dir.resolve(client + ".pem").toString(),
                 "-w", "\n%{http_code}", "https://localhost:" + port + path));
-    }
-
-    /** The serial of the certificate a fresh handshake (openssl s_client) is served, lower-case hex as /certs shows it. */
-    private String servedSerial() throws Exception {
-        Processes.Result result = Processes.run(dir, Duration.ofSeconds(20), List.of("bash", "-c",
-                "openssl s_client -connect 127.0.0.1:" + port + " -servername localhost -cert agent.crt -key agent.pem "
-                        + "</dev/null 2>/dev/null | openssl x509 -noout -serial"));
-        String serial = result.output().trim().replace("serial=", "").toLowerCase().replaceFirst("^0+(?=.)", "");
-        assertThat(serial).as("openssl output: %s", result.output()).matches("[0-9a-f]+");
-        return serial;
     }
 }

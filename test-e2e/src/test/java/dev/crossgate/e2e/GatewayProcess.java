@@ -97,6 +97,15 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until a counter reaches at least {@code atLeast}, for counters that move on their own schedule (retries, renewals). */
+    void awaitStatAtLeast(String name, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (stat(name) < atLeast) {
+            assertThat(System.nanoTime()).as("%s stayed below %d\n%s", name, atLeast, log()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }

@@ -288,7 +288,7 @@ class HttpDataPlaneTest {
             TestPki.write(dir.resolve("listener/ca.crt"), bundle.toString());
             servedSerials.add(server.certificate().getSerialNumber().toString(16));
             clientSerials.add(client.certificate().getSerialNumber().toString(16));
-            awaitServedSerial(servedSerials.get(round));
+            probe().await(servedSerials.get(round), Duration.ofSeconds(10));
         }
         Thread.sleep(400);
         ClientLoad.Outcome outcome = load.stop();
@@ -386,7 +386,7 @@ class HttpDataPlaneTest {
 
             CertificateIssuer.Issued next = edgeCa.server("localhost", "127.0.0.1");
             replaceAtomically(next, dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"));
-            awaitServedSerial(next.certificate().getSerialNumber().toString(16));
+            probe().await(next.certificate().getSerialNumber().toString(16), Duration.ofSeconds(10));
 
             // the idle connection is closed once its age after the rotation is over
             assertThat(idle.getInputStream().read()).isEqualTo(-1);
@@ -421,6 +421,10 @@ class HttpDataPlaneTest {
         TestPki.write(dir.resolve(name + ".pem"), PemWriter.pkcs8(client.keyPair().getPrivate()));
     }
 
+    private TlsProbe probe() {
+        return new TlsProbe(dir, port, "agent");
+    }
+
     /** curl over mTLS (or without a client certificate when {@code client} is null); output ends with the status code. */
     private Processes.Result curl(String client, String path, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("edge-ca.crt").toString(),
@@ -440,22 +444,5 @@ class HttpDataPlaneTest {
         TestPki.write(tmpKey, PemWriter.pkcs8(issued.keyPair().getPrivate()));
         Files.move(tmpKey, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmpCert, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** Waits until a fresh handshake (openssl s_client) is served the certificate with this serial. */
-    private void awaitServedSerial(String serial) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        String seen = "";
-        while (System.nanoTime() < deadline) {
-            Processes.Result result = Processes.run(dir, Duration.ofSeconds(20), List.of("bash", "-c",
-                    "openssl s_client -connect 127.0.0.1:" + port + " -servername localhost -cert agent.crt -key agent.pem "
-                            + "</dev/null 2>/dev/null | openssl x509 -noout -serial"));
-            seen = result.output().trim().replace("serial=", "").toLowerCase();
-            if (seen.replaceFirst("^0+", "").equals(serial)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("new handshakes were not served serial " + serial + " within 10s (last seen " + seen + ")");
     }
 }

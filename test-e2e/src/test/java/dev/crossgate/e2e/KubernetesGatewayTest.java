@@ -103,7 +103,7 @@ class KubernetesGatewayTest {
         assertThat(curl("/first").output()).endsWith("\n200");
         assertThat(backend.clientSerials).as("the connector's client certificate comes from its Secret")
                 .contains(serialOf(CONNECTOR_SECRET));
-        assertThat(servedSerial()).isEqualTo(serialOf(LISTENER_SECRET));
+        assertThat(probe().serial()).isEqualTo(serialOf(LISTENER_SECRET));
 
         // rotation under load: every update is served on new handshakes, no request fails
         ClientLoad load = new ClientLoad(3, 5, 400, () -> curl("/load"));
@@ -111,27 +111,27 @@ class KubernetesGatewayTest {
             Thread.sleep(300);
             CertificateIssuer.Issued next = edgeCa.server("localhost");
             cluster.tlsSecret(NAMESPACE, LISTENER_SECRET, next, edgeCa.caPem());
-            awaitServedSerial(serial(next));
+            probe().await(serial(next), Duration.ofSeconds(15));
         }
         ClientLoad.Outcome outcome = load.stop();
         assertThat(outcome.failed()).as("failed requests during rotation").isZero();
         assertThat(outcome.ok()).isGreaterThanOrEqualTo(15);
 
         // deletion: the last good certificate keeps serving, the deletion is counted and logged
-        String kept = servedSerial();
+        String kept = probe().serial();
         long failures = gateway.stat("certs.listener.fetch_failures");
         cluster.deleteSecret(NAMESPACE, LISTENER_SECRET);
-        awaitStat("certs.listener.fetch_failures", failures + 1);
+        gateway.awaitStatAtLeast("certs.listener.fetch_failures", failures + 1);
         assertThat(gateway.admin("/certs").body()).contains("\"reason\": \"SECRET_DELETED\"");
         assertThat(gateway.logLines("fetch_failed=SECRET_DELETED")).hasSize(1);
-        assertThat(servedSerial()).isEqualTo(kept);
+        assertThat(probe().serial()).isEqualTo(kept);
         assertThat(curl("/after-delete").output()).endsWith("\n200");
 
         // an API-server restart: the watch resumes and sees the Secret created again
         api.restart();
         CertificateIssuer.Issued recreated = edgeCa.server("localhost");
         cluster.tlsSecret(NAMESPACE, LISTENER_SECRET, recreated, edgeCa.caPem());
-        awaitServedSerial(serial(recreated));
+        probe().await(serial(recreated), Duration.ofSeconds(15));
         assertThat(curl("/after-restart").output()).endsWith("\n200");
         assertThat(gateway.log()).doesNotContain("BEGIN PRIVATE KEY");
     }
@@ -141,7 +141,7 @@ class KubernetesGatewayTest {
         Map<String, String> env = deploymentEnvironment();
         env.put("CROSSGATE_CERTS_LISTENER_SECRET_NAME", "crossgate-other-tls");
         gateway = GatewayProcess.start(dir, env).awaitAdmin();
-        awaitStat("certs.listener.fetch_failures", 2);
+        gateway.awaitStatAtLeast("certs.listener.fetch_failures", 2);
 
         var readiness = gateway.admin("/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(503);
@@ -187,36 +187,13 @@ class KubernetesGatewayTest {
         return issued.certificate().getSerialNumber().toString(16);
     }
 
-    private void awaitStat(String name, long atLeast) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (gateway.stat(name) < atLeast) {
-            assertThat(System.nanoTime()).as("%s stayed below %d\n%s", name, atLeast, gateway.log()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    private void awaitServedSerial(String serial) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        String seen = "";
-        while (System.nanoTime() < deadline) {
-            seen = servedSerial();
-            if (seen.equals(serial)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("still served " + seen + ", expected " + serial + "\n" + gateway.log());
+    private TlsProbe probe() {
+        return new TlsProbe(dir, servicesPort, null);
     }
 
     private Processes.Result curl(String path) throws Exception {
         return Processes.run(dir, Duration.ofSeconds(30), List.of("curl", "-sS", "--max-time", "20", "--cacert",
                 dir.resolve("edge-ca.crt").toString(), "-w", "\n%{http_code}", "https://localhost:" + servicesPort + path));
-    }
-
-    private String servedSerial() throws Exception {
-        Processes.Result result = Processes.run(dir, Duration.ofSeconds(20), List.of("bash", "-c",
-                "openssl s_client -connect 127.0.0.1:" + servicesPort + " -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial"));
-        return result.output().trim().replace("serial=", "").toLowerCase().replaceFirst("^0+(?=.)", "");
     }
 
 }

@@ -12,7 +12,6 @@ public final class AcmPcaCertificateSource extends MaterialStreamSource {
 
     private final PrivateCaClient client;
     private final AcmPcaRenewalLoop loop;
-    private boolean started;
 
     AcmPcaCertificateSource(AcmPcaSourceSpec spec, PrivateCaClient client, MaterialValidator validator, Clock clock) {
         super(spec.name(), TYPE, clock);
@@ -22,17 +21,13 @@ public final class AcmPcaCertificateSource extends MaterialStreamSource {
 
     /** Returns at once: the first certificate arrives when ACM Private CA has issued it; until then, users of it are not ready. */
     @Override
-    public synchronized void start() {
-        if (!started) {
-            started = true;
-            loop.start();
-        }
+    protected void begin() {
+        loop.start();
     }
 
     @Override
-    public synchronized void close() {
+    protected void end() {
         loop.stop();
         client.close();
-        stream.complete();
     }
 }

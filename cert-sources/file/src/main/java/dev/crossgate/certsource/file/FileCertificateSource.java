@@ -30,11 +30,9 @@ public final class FileCertificateSource extends MaterialStreamSource {
         return spec;
     }
 
+    /** Loads the files once on the caller's thread (a bad pair is reported at start), then watches them on a thread of its own. */
     @Override
-    public synchronized void start() {
-        if (thread != null) {
-            return;
-        }
+    protected void begin() {
         loop.loadNow();
         thread = new Thread(loop, "crossgate-file-source-" + spec.name());
         thread.setDaemon(true);
@@ -42,11 +40,10 @@ public final class FileCertificateSource extends MaterialStreamSource {
     }
 
     @Override
-    public synchronized void close() {
+    protected void end() {
         loop.stop();
         if (thread != null) {
             thread.interrupt();
         }
-        stream.complete();
     }
 }

@@ -15,7 +15,6 @@ public final class KubernetesCertificateSource extends MaterialStreamSource {
 
     private final KubernetesClient client;
     private final SecretWatch watch;
-    private boolean started;
 
     KubernetesCertificateSource(SecretRef ref, Config config, MaterialValidator validator, Clock clock) {
         super(ref.sourceName(), TYPE, clock);
@@ -25,17 +24,13 @@ public final class KubernetesCertificateSource extends MaterialStreamSource {
 
     /** Returns at once: the Secret's material arrives when the first list answers; until then, users of it are not ready. */
     @Override
-    public synchronized void start() {
-        if (!started) {
-            started = true;
-            watch.start();
-        }
+    protected void begin() {
+        watch.start();
     }
 
     @Override
-    public synchronized void close() {
+    protected void end() {
         watch.stop();
         client.close();
-        stream.complete();
     }
 }
