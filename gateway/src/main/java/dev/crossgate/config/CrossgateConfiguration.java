@@ -195,7 +195,34 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         String connector = mode == ListenerConfig.TlsMode.PASSTHROUGH ? null : settings.required("connector");
         return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol, connector,
                 new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")),
-                routes);
+                routes, storeAndForward(settings, protocol));
+    }
+
+    private static ListenerConfig.StoreAndForward storeAndForward(Settings settings, ListenerConfig.Protocol protocol) throws SettingException {
+        var mode = ListenerConfig.StoreAndForward.Mode.valueOf(
+                settings.choice("store-and-forward.mode", "off", "off", "memory", "disk").toUpperCase(Locale.ROOT));
+        if (mode == ListenerConfig.StoreAndForward.Mode.OFF) {
+            for (String key : List.of("store-and-forward.max-bytes", "store-and-forward.overflow", "store-and-forward.spool-dir")) {
+                if (settings.has(key)) {
+                    throw new SettingException(settings.describe(key) + " is set but " + settings.describe("store-and-forward.mode") + " is off");
+                }
+            }
+            return ListenerConfig.StoreAndForward.OFF;
+        }
+        if (protocol != ListenerConfig.Protocol.GRPC) {
+            throw new SettingException(settings.describe("store-and-forward.mode") + " needs protocol=grpc: it buffers SkyWalking's gRPC reports");
+        }
+        long maxBytes = settings.bytes("store-and-forward.max-bytes", ListenerConfig.StoreAndForward.DEFAULT_MAX_BYTES, 1024);
+        var overflow = ListenerConfig.StoreAndForward.Overflow.valueOf(settings.choice("store-and-forward.overflow", "drop-oldest",
+                "drop-oldest", "drop-newest").toUpperCase(Locale.ROOT).replace('-', '_'));
+        java.nio.file.Path spoolDir = null;
+        if (mode == ListenerConfig.StoreAndForward.Mode.DISK) {
+            spoolDir = java.nio.file.Path.of(settings.required("store-and-forward.spool-dir"));
+        } else if (settings.has("store-and-forward.spool-dir")) {
+            throw new SettingException(settings.describe("store-and-forward.spool-dir") + " is set but store-and-forward.mode is memory; "
+                    + "set it to disk to keep reports across restarts");
+        }
+        return new ListenerConfig.StoreAndForward(mode, maxBytes, overflow, spoolDir);
     }
 
     private static ConnectorConfig connector(String name, Settings settings) throws SettingException {

@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code crossgate.listeners.<name>.*}: where to accept, how to treat TLS, and which connector to send to. */
-public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls, Map<String, String> sniRoutes) {
+public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls, Map<String, String> sniRoutes,
+                             StoreAndForward storeAndForward) {
 
     public static final String PREFIX = "crossgate.listeners.";
     public static final List<String> KEYS = List.of("host", "port", "protocol", "connector", "tls.mode", "tls.certs",
-            "tls.client-auth", "tls.trust", "tls.allowed-sans", "sni-routes");
+            "tls.client-auth", "tls.trust", "tls.allowed-sans", "sni-routes", "store-and-forward.mode", "store-and-forward.max-bytes",
+            "store-and-forward.overflow", "store-and-forward.spool-dir");
 
     public enum Protocol { TCP, HTTP, GRPC }
 
@@ -25,6 +27,27 @@ public record ListenerConfig(String name, String host, int port, Protocol protoc
         public Tls {
             certs = List.copyOf(certs);
             allowedSans = List.copyOf(allowedSans);
+        }
+    }
+
+    /**
+     * SkyWalking reports accepted here and forwarded when the connector can take them (gRPC listeners only).
+     *
+     * @param maxBytes bound of what waits, in message bytes
+     * @param spoolDir where waiting reports are kept across restarts ({@code disk} only)
+     */
+    public record StoreAndForward(Mode mode, long maxBytes, Overflow overflow, java.nio.file.Path spoolDir) {
+
+        public enum Mode { OFF, MEMORY, DISK }
+
+        /** What goes when the bound is reached: the oldest waiting report, or the one arriving. */
+        public enum Overflow { DROP_OLDEST, DROP_NEWEST }
+
+        public static final StoreAndForward OFF = new StoreAndForward(Mode.OFF, 0, Overflow.DROP_OLDEST, null);
+        public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
+        public boolean enabled() {
+            return mode != Mode.OFF;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.crossgate.admin.Stats;
 import dev.crossgate.certs.CertificateSources;
 import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.skywalking.SkyWalkingTraffic;
 import dev.crossgate.tls.HandshakeObserver;
 import dev.crossgate.tls.ServerTls;
 import dev.crossgate.tls.TlsStats;
@@ -27,12 +28,14 @@ public final class HttpListener implements Listener, AutoCloseable {
     private final ServerTls tls;
     private final DisposableServer server;
     private final HttpProxy proxy;
+    private final SkyWalkingTraffic skywalking;
 
     public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats,
                         Duration maxConnectionAgeAfterRotation) throws Exception {
         this.config = config;
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
-        this.proxy = new HttpProxy(config.name(), terminate, connector, stats);
+        this.skywalking = config.protocol() == ListenerConfig.Protocol.GRPC ? new SkyWalkingTraffic(config, connector, stats) : null;
+        this.proxy = new HttpProxy(config.name(), terminate, connector, skywalking, stats);
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
                 .idleTimeout(Duration.ofMinutes(5))
                 .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW))
@@ -89,6 +92,9 @@ public final class HttpListener implements Listener, AutoCloseable {
     @Override
     public void close(Duration grace) {
         server.disposeNow(grace);
+        if (skywalking != null) {
+            skywalking.close();
+        }
         if (tls != null) {
             tls.close();
         }

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.crossgate.admin.Stats;
 import dev.crossgate.connector.HttpConnector;
+import dev.crossgate.skywalking.SkyWalkingServices;
+import dev.crossgate.skywalking.SkyWalkingTraffic;
 import dev.crossgate.tls.HandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -36,6 +38,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final String listener;
     private final boolean https;
     private final HttpConnector connector;
+    private final SkyWalkingTraffic skywalking;
     private final LongAdder requests;
     private final LongAdder badGateway;
     private final LongAdder unavailable;
@@ -44,10 +47,12 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
-    public HttpProxy(String listener, boolean https, HttpConnector connector, Stats stats) {
+    /** @param skywalking what a gRPC listener knows of SkyWalking's collector calls; null for HTTP listeners */
+    public HttpProxy(String listener, boolean https, HttpConnector connector, SkyWalkingTraffic skywalking, Stats stats) {
         this.listener = listener;
         this.https = https;
         this.connector = connector;
+        this.skywalking = skywalking;
         String scope = "listener." + listener;
         this.requests = stats.counter(scope + ".http.requests");
         this.badGateway = stats.counter(scope + ".http.502");
@@ -90,6 +95,10 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel stream, Channel connection,
                                   boolean http2) {
+        SkyWalkingServices.Method collector = skywalking == null ? null : skywalking.method(request).orElse(null);
+        if (collector != null && skywalking.stores(collector, request)) {
+            return skywalking.store(collector, request, response); // answered here, whether or not the far side is there now
+        }
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             unavailable.increment();
@@ -101,7 +110,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                 .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer))
                 .request(request.method())
                 .uri(request.uri())
-                .send((outbound, body) -> hasNoBody(request, http2) ? body : body.send(request.receive().retain()))
+                .send((outbound, body) -> hasNoBody(request, http2) ? body
+                        : body.send(collector != null ? skywalking.counted(collector, request.receive().retain()) : request.receive().retain()))
                 .response((upstream, body) -> {
                     if (draining || ConnectionAges.isRetired(connection)) {
                         response.keepAlive(false); // retired while this request was in flight: say so before closing

@@ -117,6 +117,33 @@ public class Settings {
         throw new SettingException(describe(key) + ": '" + value.get() + "' " + problem);
     }
 
+    /** A size in bytes, written {@code 65536}, {@code 512KiB}, {@code 64MiB} or {@code 2GiB}, from {@code min} up. */
+    public long bytes(String key, long defaultValue, long min) throws SettingException {
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB)").matcher(value.get().trim());
+        if (matcher.matches()) {
+            long unit = switch (matcher.group(2)) {
+                case "KiB" -> 1L << 10;
+                case "MiB" -> 1L << 20;
+                case "GiB" -> 1L << 30;
+                default -> 1;
+            };
+            try {
+                long size = Math.multiplyExact(Long.parseLong(matcher.group(1)), unit);
+                if (size >= min) {
+                    return size;
+                }
+            } catch (ArithmeticException | NumberFormatException e) {
+                // explained below
+            }
+        }
+        throw new SettingException(describe(key) + ": '" + value.get() + "' is not a size of at least " + min
+                + " bytes; write e.g. 65536, 512KiB, 64MiB or 2GiB");
+    }
+
     /** One of {@code allowed} (lower-case), or the default when unset. */
     public String choice(String key, String defaultValue, String... allowed) throws SettingException {
         String value = optional(key).map(v -> v.toLowerCase(Locale.ROOT)).orElse(defaultValue);
