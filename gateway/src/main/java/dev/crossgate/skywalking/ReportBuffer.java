@@ -88,11 +88,17 @@ public final class ReportBuffer implements AutoCloseable {
     }
 
     /** Up to {@code maxMessages} and about {@code maxBytes} of the oldest reports, all for the same method; not removed yet. */
-    public synchronized List<Report> batch(int maxMessages, long maxBytes) {
+    public List<Report> batch(int maxMessages, long maxBytes) {
+        return batch(maxMessages, maxBytes, method -> maxMessages);
+    }
+
+    /** As {@link #batch(int, long)}, with a limit of messages that depends on the method (one for a unary call). */
+    public synchronized List<Report> batch(int maxMessages, long maxBytes, java.util.function.ToIntFunction<String> perMethod) {
         List<Report> batch = new ArrayList<>();
         long bytes = 0;
+        int limit = waiting.isEmpty() ? 0 : Math.min(maxMessages, perMethod.applyAsInt(waiting.peekFirst().method()));
         for (Report report : waiting) {
-            if (!batch.isEmpty() && (!report.method().equals(batch.get(0).method()) || batch.size() >= maxMessages
+            if (!batch.isEmpty() && (!report.method().equals(batch.get(0).method()) || batch.size() >= limit
                     || bytes + report.message().length > maxBytes)) {
                 break;
             }

@@ -56,12 +56,17 @@ public final class ReportForwarder implements AutoCloseable {
         if (closed || buffer.isEmpty() || !sending.compareAndSet(false, true)) {
             return;
         }
-        List<ReportBuffer.Report> batch = buffer.batch(BATCH_MESSAGES, BATCH_BYTES);
+        List<ReportBuffer.Report> batch = buffer.batch(BATCH_MESSAGES, BATCH_BYTES, this::messagesPerCall);
         if (batch.isEmpty()) {
             sending.set(false);
             return;
         }
         pending = send(batch).subscribe(status -> finished(batch, status, null), error -> finished(batch, null, error));
+    }
+
+    /** A unary report (JVM metrics, a heartbeat) is one call per message; a stream takes a batch. */
+    private int messagesPerCall(String method) {
+        return SkyWalkingServices.byName(method).map(m -> m.streaming() ? BATCH_MESSAGES : 1).orElse(1);
     }
 
     /** The grpc-status the far side answered ("0" is OK), or an error when it could not be asked. */
@@ -121,7 +126,7 @@ public final class ReportForwarder implements AutoCloseable {
         failures.increment();
         if (!failing) {
             failing = true;
-            LOG.warn("listener={} store_and_forward cannot deliver to connector {} ({}): {}; reports are kept ({} waiting, bound {} bytes) "
+            LOG.warn("listener={} store_and_forward cannot deliver to connector {} ({}): {}; reports are kept ({} waiting, {} bytes) "
                     + "and retried with back-off", listener, connector.config().name(), connector.config().address(),
                     error != null ? error.toString() : "grpc-status " + status, buffer.waitingCount(), buffer.waitingBytes());
         }

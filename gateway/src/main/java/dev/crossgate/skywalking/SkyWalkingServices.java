@@ -17,8 +17,11 @@ import io.grpc.ServiceDescriptor;
  */
 public final class SkyWalkingServices {
 
-    /** One collector method: its service's short name for counters, and whether it may be stored and forwarded. */
-    public record Method(String fullName, String service, boolean storable) {
+    /**
+     * One collector method: its service's short name for counters, whether it may be stored and forwarded, and whether
+     * one call carries many messages (client streaming) or exactly one (unary).
+     */
+    public record Method(String fullName, String service, boolean storable, boolean streaming) {
     }
 
     private static final List<ServiceDescriptor> SERVICES = List.of(
@@ -51,6 +54,12 @@ public final class SkyWalkingServices {
         return Optional.ofNullable(BY_PATH.get(path));
     }
 
+    /** The collector method by its full name ({@code skywalking.v3.TraceSegmentReportService/collect}). */
+    public static Optional<Method> byName(String fullName) {
+        return byPath("/" + fullName);
+    }
+
+
     public static List<Method> all() {
         return List.copyOf(BY_PATH.values());
     }
@@ -60,23 +69,22 @@ public final class SkyWalkingServices {
         for (ServiceDescriptor service : SERVICES) {
             String shortName = service.getName().substring(service.getName().lastIndexOf('.') + 1);
             for (MethodDescriptor<?, ?> method : service.getMethods()) {
-                methods.put("/" + method.getFullMethodName(), new Method(method.getFullMethodName(), shortName, storable(method, shortName)));
+                methods.put("/" + method.getFullMethodName(), new Method(method.getFullMethodName(), shortName, storable(method),
+                        method.getType() == MethodDescriptor.MethodType.CLIENT_STREAMING));
             }
         }
         return Map.copyOf(methods);
     }
 
     /**
-     * Streams of reports that OAP answers with {@code Commands}, and the management heartbeats: an answer from gateway A
-     * loses nothing the agent acts on. Unary calls that return {@code Commands} elsewhere are questions (a profiling
-     * task poll) and go to OAP, as do configuration discovery and every other call.
+     * Reports: calls that OAP answers with {@code Commands} (which an agent reads only for commands such as a profiling
+     * task) and whose name does not ask a question. Those that ask ({@code ProfileTask/getProfileTaskCommands},
+     * {@code ConfigurationDiscoveryService/fetchConfigurations}) need OAP's own answer and are proxied, as is every other call.
      */
-    private static boolean storable(MethodDescriptor<?, ?> method, String service) {
+    private static boolean storable(MethodDescriptor<?, ?> method) {
         boolean answersCommands = method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> marshaller
                 && marshaller.getMessagePrototype() instanceof Commands;
-        if (!answersCommands) {
-            return false;
-        }
-        return method.getType() == MethodDescriptor.MethodType.CLIENT_STREAMING || service.equals("ManagementService");
+        String name = method.getBareMethodName();
+        return answersCommands && name != null && !name.startsWith("get") && !name.startsWith("fetch");
     }
 }

@@ -14,25 +14,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP forwarder that can lose the network on demand: {@link #cut()} drops every connection and
  * refuses new ones, {@link #restore()} listens again on the same port. Bytes pass untouched (TLS stays end to end).
  */
-final class TcpCut implements AutoCloseable {
+public final class TcpCut implements AutoCloseable {
 
     private final int targetPort;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
-    TcpCut(int targetPort) throws IOException {
+    public TcpCut(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = listen(0);
         this.port = server.getLocalPort();
         acceptLoop(server);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    synchronized void cut() throws IOException {
+    public synchronized void cut() throws IOException {
         server.close();
         for (Socket socket : open) {
             socket.close();
@@ -40,7 +40,7 @@ final class TcpCut implements AutoCloseable {
         open.clear();
     }
 
-    synchronized void restore() throws IOException {
+    public synchronized void restore() throws IOException {
         server = listen(port);
         acceptLoop(server);
     }

@@ -1,0 +1,234 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.apache.skywalking.apm.network.language.agent.v3.JVMMetric;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.crossgate.certsource.kubernetes.TcpCut;
+import dev.crossgate.tls.CertificateIssuer;
+import dev.crossgate.tls.PemWriter;
+import dev.crossgate.tls.TestPki;
+
+/**
+ * The first seed's topology with real parts: the SkyWalking Java agent reports over mTLS to gateway A, gateway A
+ * over mTLS across "regions" to gateway B, which admits only gateway A's identity, and gateway B to a collector
+ * built from SkyWalking's stubs. The cross-region hop runs through a cutter that loses the network on demand.
+ */
+class SkyWalkingAcrossRegionsTest {
+
+    private static final String GATEWAY_A_ID = "spiffe://crossgate/region-a/gateway";
+
+    @TempDir
+    Path dir;
+
+    private final TestPki edgeCa = TestPki.create("region-a-agents-ca");
+    private final TestPki hopCa = TestPki.create("cross-region-ca");
+    private SkyWalkingCollector collector;
+    private GatewayProcess gatewayB;
+    private GatewayProcess gatewayA;
+    private TcpCut hop;
+    private JavaAgent agent;
+    private int agentsPort;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        write(edgeCa, edgeCa.server("localhost", "127.0.0.1"), "a-listener");
+        write(hopCa, hopCa.client("gateway-a", GATEWAY_A_ID), "a-connector");
+        write(hopCa, hopCa.server("gateway-b.region-b.internal"), "b-listener");
+        Path agentDir = Files.createDirectories(dir.resolve("agent"));
+        CertificateIssuer.Issued agentIdentity = edgeCa.client("region-a-app", "spiffe://crossgate/region-a/app");
+        TestPki.write(agentDir.resolve("ca.crt"), edgeCa.caPem());
+        TestPki.write(agentDir.resolve("client.crt"), PemWriter.certificates(agentIdentity.certificate()));
+        TestPki.write(agentDir.resolve("client.pem"), PemWriter.pkcs8(agentIdentity.keyPair().getPrivate()));
+
+        collector = new SkyWalkingCollector();
+        Map<String, String> b = new HashMap<>();
+        GatewayEnv.fileSource(b, "listener", dir.resolve("b-listener/tls.crt"), dir.resolve("b-listener/tls.key"), dir.resolve("b-listener/ca.crt"));
+        b.put("CROSSGATE_LISTENERS_REGION_A_HOST", "127.0.0.1");
+        b.put("CROSSGATE_LISTENERS_REGION_A_PORT", Integer.toString(Processes.freePort()));
+        b.put("CROSSGATE_LISTENERS_REGION_A_PROTOCOL", "grpc");
+        b.put("CROSSGATE_LISTENERS_REGION_A_TLS_CERTS", "listener");
+        b.put("CROSSGATE_LISTENERS_REGION_A_TLS_CLIENT_AUTH", "require");
+        b.put("CROSSGATE_LISTENERS_REGION_A_TLS_ALLOWED_SANS", GATEWAY_A_ID);
+        b.put("CROSSGATE_LISTENERS_REGION_A_CONNECTOR", "oap");
+        b.put("CROSSGATE_CONNECTORS_OAP_ADDRESS", "127.0.0.1:" + collector.port());
+        b.put("CROSSGATE_CONNECTORS_OAP_TLS_MODE", "off");
+        Files.createDirectories(dir.resolve("b"));
+        gatewayB = GatewayProcess.start(Files.createDirectories(dir.resolve("b")), b).awaitReady();
+        hop = new TcpCut(Integer.parseInt(b.get("CROSSGATE_LISTENERS_REGION_A_PORT")));
+        agentsPort = Processes.freePort();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {agent, gatewayA, gatewayB, hop, collector}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    private Map<String, String> gatewayA(Map<String, String> storeAndForward) {
+        Map<String, String> a = new HashMap<>();
+        GatewayEnv.fileSource(a, "listener", dir.resolve("a-listener/tls.crt"), dir.resolve("a-listener/tls.key"), dir.resolve("a-listener/ca.crt"));
+        GatewayEnv.fileSource(a, "connector", dir.resolve("a-connector/tls.crt"), dir.resolve("a-connector/tls.key"), dir.resolve("a-connector/ca.crt"));
+        a.put("CROSSGATE_LISTENERS_AGENTS_HOST", "127.0.0.1");
+        a.put("CROSSGATE_LISTENERS_AGENTS_PORT", Integer.toString(agentsPort));
+        a.put("CROSSGATE_LISTENERS_AGENTS_PROTOCOL", "grpc");
+        a.put("CROSSGATE_LISTENERS_AGENTS_TLS_CERTS", "listener");
+        a.put("CROSSGATE_LISTENERS_AGENTS_TLS_CLIENT_AUTH", "require");
+        a.put("CROSSGATE_LISTENERS_AGENTS_CONNECTOR", "region-b");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_ADDRESS", "127.0.0.1:" + hop.port());
+        a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_CERTS", "connector");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_TRUST", "connector");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_SERVER_NAME", "gateway-b.region-b.internal");
+        a.putAll(storeAndForward);
+        return a;
+    }
+
+    @Test
+    void aThirtySecondCutOfTheCrossRegionHopLosesNoReportAndTheAgentSeesNoError() throws Exception {
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")),
+                gatewayA(Map.of("CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MODE", "memory"))).awaitReady();
+        agent = new JavaAgent(dir.resolve("agent"), "region-a-app", "127.0.0.1:" + agentsPort);
+        await(() -> jvmSeconds().size() >= 3, Duration.ofSeconds(60), "JVM metrics through both gateways");
+        assertThat(collector.jvmMetrics).extracting(m -> m.getService()).contains("region-a-app");
+
+        hop.cut();
+        long cutAt = System.currentTimeMillis();
+        Thread.sleep(30_000);
+        assertThat(gatewayA.stat("listener.agents.store_and_forward.waiting")).as("reports held while the hop is down").isPositive();
+        assertThat(gatewayA.stat("listener.agents.store_and_forward.forward_failures")).isPositive();
+        hop.restore();
+        long restoredAt = System.currentTimeMillis();
+        await(() -> stat(gatewayA, "listener.agents.store_and_forward.waiting") == 0, Duration.ofSeconds(60), "the backlog replayed");
+        Thread.sleep(3000);
+
+        List<Long> seconds = jvmSeconds();
+        assertThat(seconds).as("JVM metrics from during the cut").anyMatch(t -> t > cutAt + 2000 && t < restoredAt - 2000);
+        assertNoGap(seconds, cutAt - 5000, restoredAt + 2000);
+        // questions only OAP can answer (configuration discovery, profiling task polls) are proxied and fail while the hop
+        // is down; every report the agent sent was taken, so none of its sends failed
+        assertThat(agent.errors()).as("the agent's ERROR lines other than failed questions to OAP")
+                .filteredOn(line -> !line.contains("ConfigurationDiscoveryService") && !line.contains("ProfileTask")).isEmpty();
+        assertThat(gatewayA.stat("listener.agents.store_and_forward.dropped")).isZero();
+        awaitDelivered();
+        assertThat(gatewayA.stat("listener.agents.skywalking.JVMMetricReportService.messages")).isGreaterThanOrEqualTo(30);
+        assertThat(gatewayB.stat("listener.region-a.skywalking.JVMMetricReportService.messages")).isGreaterThanOrEqualTo(30);
+    }
+
+    @Test
+    void withTheDiskSpoolARestartOfGatewayAWhileTheHopIsDownLosesNoReport() throws Exception {
+        Map<String, String> env = gatewayA(Map.of("CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MODE", "disk",
+                "CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_SPOOL_DIR", dir.resolve("spool").toString()));
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), env).awaitReady();
+        agent = new JavaAgent(dir.resolve("agent"), "region-a-app", "127.0.0.1:" + agentsPort);
+        await(() -> jvmSeconds().size() >= 3, Duration.ofSeconds(60), "JVM metrics through both gateways");
+
+        hop.cut();
+        long cutAt = System.currentTimeMillis();
+        Thread.sleep(10_000);
+        long heldBeforeRestart = gatewayA.stat("listener.agents.store_and_forward.waiting");
+        assertThat(heldBeforeRestart).isPositive();
+        long stoppedAt = System.currentTimeMillis();
+        assertThat(gatewayA.stop()).as("SIGTERM exits cleanly").isZero();
+        gatewayA.close();
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a2")), env).awaitReady();
+        long backAt = System.currentTimeMillis();
+        assertThat(gatewayA.logLines("replaying")).as("the spool read back at start").hasSize(1);
+        Thread.sleep(5_000);
+        hop.restore();
+        long restoredAt = System.currentTimeMillis();
+        await(() -> stat(gatewayA, "listener.agents.store_and_forward.waiting") == 0, Duration.ofSeconds(60), "the backlog replayed");
+        Thread.sleep(3000);
+
+        // everything gateway A took before it stopped arrives, and everything after it is back; while no gateway A
+        // listens at all, what the agent fails to send is the agent's (the Java agent drops a JVM metrics batch it cannot send)
+        assertNoGap(jvmSeconds(), cutAt - 5000, stoppedAt - 1000);
+        assertNoGap(jvmSeconds(), backAt + 2000, restoredAt + 2000);
+        assertThat(gatewayA.stat("listener.agents.store_and_forward.delivered")).as("delivered after the restart, from the spool and since")
+                .isGreaterThanOrEqualTo(heldBeforeRestart);
+    }
+
+    @Test
+    void overTheBoundEveryDropIsCountedAndEverythingElseArrives() throws Exception {
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), gatewayA(Map.of(
+                "CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MODE", "memory",
+                "CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MAX_BYTES", "4KiB"))).awaitReady();
+        agent = new JavaAgent(dir.resolve("agent"), "region-a-app", "127.0.0.1:" + agentsPort);
+        await(() -> jvmSeconds().size() >= 3, Duration.ofSeconds(60), "JVM metrics through both gateways");
+
+        hop.cut();
+        await(() -> stat(gatewayA, "listener.agents.store_and_forward.dropped") >= 3, Duration.ofSeconds(60), "drops past 4 KiB");
+        assertThat(gatewayA.logLines("store_and_forward dropped")).isNotEmpty();
+        hop.restore();
+        await(() -> stat(gatewayA, "listener.agents.store_and_forward.waiting") == 0, Duration.ofSeconds(60), "the rest replayed");
+        awaitDelivered();
+
+        long accepted = gatewayA.stat("listener.agents.store_and_forward.accepted");
+        long dropped = gatewayA.stat("listener.agents.store_and_forward.dropped");
+        long delivered = gatewayA.stat("listener.agents.store_and_forward.delivered");
+        assertThat(dropped).isPositive();
+        assertThat(delivered + dropped + gatewayA.stat("listener.agents.store_and_forward.waiting")).isEqualTo(accepted);
+        assertThat(collector.reports()).as("what the collector got is exactly what was not dropped").isEqualTo(delivered);
+    }
+
+    /** The gateway counts a report delivered once the far side answered; the collector may still be ahead for a moment. */
+    private void awaitDelivered() throws Exception {
+        await(() -> collector.reports() == stat(gatewayA, "listener.agents.store_and_forward.delivered"), Duration.ofSeconds(10),
+                "collector and gateway A agreeing on what was delivered");
+    }
+
+    /** Every JVM metric sample's time (ms), in order. */
+    private List<Long> jvmSeconds() {
+        List<Long> times = new ArrayList<>();
+        collector.jvmMetrics.forEach(collection -> collection.getMetricsList().stream().map(JVMMetric::getTime).forEach(times::add));
+        times.sort(Long::compare);
+        return times;
+    }
+
+    /** The agent samples every second; no hole longer than a few seconds means nothing sent was lost. */
+    private static void assertNoGap(List<Long> times, long from, long to) {
+        List<Long> window = times.stream().filter(t -> t >= from && t <= to).toList();
+        assertThat(window).as("samples in the window").hasSizeGreaterThanOrEqualTo((int) ((to - from) / 1000) - 3);
+        for (int i = 1; i < window.size(); i++) {
+            assertThat(window.get(i) - window.get(i - 1)).as("gap before sample %d of %d", i, window.size()).isLessThan(3000);
+        }
+    }
+
+    private static long stat(GatewayProcess gateway, String name) {
+        try {
+            return gateway.stat(name);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private void write(TestPki ca, CertificateIssuer.Issued issued, String name) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve(name));
+        ca.writeFiles(issued, folder.resolve("tls.crt"), folder.resolve("tls.key"), folder.resolve("ca.crt"));
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + timeout + " for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
