@@ -34,6 +34,11 @@ final class JavaAgent implements AutoCloseable {
      * @param backend {@code host:port} of the collector, here gateway A
      */
     JavaAgent(Path dir, String serviceName, String backend) throws Exception {
+        this(dir, serviceName, backend, true);
+    }
+
+    /** @param mutual whether the agent presents its client certificate (mTLS) or only verifies the server (TLS) */
+    JavaAgent(Path dir, String serviceName, String backend, boolean mutual) throws Exception {
         Files.createDirectories(dir);
         Files.copy(jar(), dir.resolve("skywalking-agent.jar"), StandardCopyOption.REPLACE_EXISTING);
         // settings come as system properties; an empty config file spares the agent an ERROR about a missing one
@@ -47,10 +52,10 @@ final class JavaAgent implements AutoCloseable {
                 "-Dskywalking.collector.grpc_channel_check_interval=1",
                 "-Dskywalking.agent.force_tls=true",
                 "-Dskywalking.agent.ssl_trusted_ca_path=ca.crt",
-                "-Dskywalking.agent.ssl_cert_chain_path=client.crt",
-                "-Dskywalking.agent.ssl_key_path=client.pem",
                 "-Dskywalking.logging.output=CONSOLE",
                 "-Dskywalking.logging.level=INFO",
+                "-Dskywalking.agent.ssl_cert_chain_path=" + (mutual ? "client.crt" : ""),
+                "-Dskywalking.agent.ssl_key_path=" + (mutual ? "client.pem" : ""),
                 // only the idle program: SkyWalking's own protocol classes on the class path would shadow the agent's
                 "-cp", Path.of(Idle.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(), Idle.class.getName(), "600"));
         process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();

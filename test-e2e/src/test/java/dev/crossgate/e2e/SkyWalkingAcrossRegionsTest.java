@@ -41,7 +41,10 @@ class SkyWalkingAcrossRegionsTest {
     private GatewayProcess gatewayA;
     private TcpCut hop;
     private JavaAgent agent;
+    private TlsBackend backend;
     private int agentsPort;
+    private int servicesPort;
+    private int httpHopPort;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -55,6 +58,8 @@ class SkyWalkingAcrossRegionsTest {
         TestPki.write(agentDir.resolve("client.pem"), PemWriter.pkcs8(agentIdentity.keyPair().getPrivate()));
 
         collector = new SkyWalkingCollector();
+        write(hopCa, hopCa.client("gateway-b", "spiffe://crossgate/region-b/gateway"), "b-connector");
+        backend = new TlsBackend(hopCa.server("backend.region-b.internal"), hopCa.ca.certificate(), Duration.ZERO);
         Map<String, String> b = new HashMap<>();
         GatewayEnv.fileSource(b, "listener", dir.resolve("b-listener/tls.crt"), dir.resolve("b-listener/tls.key"), dir.resolve("b-listener/ca.crt"));
         b.put("CROSSGATE_LISTENERS_REGION_A_HOST", "127.0.0.1");
@@ -66,15 +71,29 @@ class SkyWalkingAcrossRegionsTest {
         b.put("CROSSGATE_LISTENERS_REGION_A_CONNECTOR", "oap");
         b.put("CROSSGATE_CONNECTORS_OAP_ADDRESS", "127.0.0.1:" + collector.port());
         b.put("CROSSGATE_CONNECTORS_OAP_TLS_MODE", "off");
+        // HTTP takes the same pair: B admits only A, and re-encrypts to a backend that wants B's client certificate
+        GatewayEnv.fileSource(b, "connector", dir.resolve("b-connector/tls.crt"), dir.resolve("b-connector/tls.key"), dir.resolve("b-connector/ca.crt"));
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_HOST", "127.0.0.1");
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_PORT", Integer.toString(Processes.freePort()));
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_TLS_CERTS", "listener");
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_TLS_CLIENT_AUTH", "require");
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_TLS_ALLOWED_SANS", GATEWAY_A_ID);
+        b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_CONNECTOR", "services");
+        b.put("CROSSGATE_CONNECTORS_SERVICES_ADDRESS", "127.0.0.1:" + backend.port());
+        b.put("CROSSGATE_CONNECTORS_SERVICES_TLS_CERTS", "connector");
+        b.put("CROSSGATE_CONNECTORS_SERVICES_TLS_TRUST", "connector");
+        b.put("CROSSGATE_CONNECTORS_SERVICES_TLS_SERVER_NAME", "backend.region-b.internal");
         Files.createDirectories(dir.resolve("b"));
         gatewayB = GatewayProcess.start(Files.createDirectories(dir.resolve("b")), b).awaitReady();
         hop = new TcpCut(Integer.parseInt(b.get("CROSSGATE_LISTENERS_REGION_A_PORT")));
+        httpHopPort = Integer.parseInt(b.get("CROSSGATE_LISTENERS_REGION_A_HTTP_PORT"));
         agentsPort = Processes.freePort();
+        servicesPort = Processes.freePort();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {agent, gatewayA, gatewayB, hop, collector}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {agent, gatewayA, gatewayB, hop, collector, backend}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -95,6 +114,14 @@ class SkyWalkingAcrossRegionsTest {
         a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_CERTS", "connector");
         a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_TRUST", "connector");
         a.put("CROSSGATE_CONNECTORS_REGION_B_TLS_SERVER_NAME", "gateway-b.region-b.internal");
+        a.put("CROSSGATE_LISTENERS_SERVICES_HOST", "127.0.0.1");
+        a.put("CROSSGATE_LISTENERS_SERVICES_PORT", Integer.toString(servicesPort));
+        a.put("CROSSGATE_LISTENERS_SERVICES_TLS_CERTS", "listener");
+        a.put("CROSSGATE_LISTENERS_SERVICES_CONNECTOR", "region-b-http");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_HTTP_ADDRESS", "127.0.0.1:" + httpHopPort);
+        a.put("CROSSGATE_CONNECTORS_REGION_B_HTTP_TLS_CERTS", "connector");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_HTTP_TLS_TRUST", "connector");
+        a.put("CROSSGATE_CONNECTORS_REGION_B_HTTP_TLS_SERVER_NAME", "gateway-b.region-b.internal");
         a.putAll(storeAndForward);
         return a;
     }
@@ -161,6 +188,43 @@ class SkyWalkingAcrossRegionsTest {
         assertNoGap(jvmSeconds(), backAt + 2000, restoredAt + 2000);
         assertThat(gatewayA.stat("listener.agents.store_and_forward.delivered")).as("delivered after the restart, from the spool and since")
                 .isGreaterThanOrEqualTo(heldBeforeRestart);
+    }
+
+    @Test
+    void anAgentWithTlsOnlyReportsThroughAListenerThatMakesClientCertificatesOptional() throws Exception {
+        Map<String, String> env = gatewayA(Map.of("CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MODE", "memory"));
+        env.put("CROSSGATE_LISTENERS_AGENTS_TLS_CLIENT_AUTH", "optional");
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), env).awaitReady();
+        Files.delete(dir.resolve("agent/client.crt"));
+        Files.delete(dir.resolve("agent/client.pem"));
+        agent = new JavaAgent(dir.resolve("agent"), "tls-only-app", "127.0.0.1:" + agentsPort, false);
+
+        await(() -> jvmSeconds().size() >= 3, Duration.ofSeconds(60), "JVM metrics from an agent with only ca.crt");
+        assertThat(collector.jvmMetrics).extracting(m -> m.getService()).contains("tls-only-app");
+        assertThat(gatewayA.stat("listener.agents.ssl.no_certificate")).isPositive();
+    }
+
+    @Test
+    void httpTakesTheSamePairWithMutualTlsBetweenTheGateways() throws Exception {
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), gatewayA(Map.of())).awaitReady();
+        TestPki.write(dir.resolve("edge-ca.crt"), edgeCa.caPem());
+
+        Processes.Result response = Processes.run(dir, Duration.ofSeconds(30), List.of("curl", "-sS", "--max-time", "20", "--cacert",
+                dir.resolve("edge-ca.crt").toString(), "-w", "\n%{http_code}", "https://localhost:" + servicesPort + "/orders"));
+        assertThat(response.output()).endsWith("\n200").contains("path=/orders");
+        assertThat(backend.clientSerials).as("the backend saw gateway B's client certificate")
+                .containsExactly(readSerial(dir.resolve("b-connector/tls.crt")));
+        assertThat(gatewayB.stat("listener.region-a-http.ssl.handshake")).isPositive();
+        // the hop admits gateway A's identity only: the agents' client certificate is refused there
+        Processes.Result stranger = Processes.run(dir, Duration.ofSeconds(30), List.of("curl", "-sS", "--max-time", "20", "--cacert",
+                dir.resolve("b-listener/ca.crt").toString(), "--cert", dir.resolve("agent/client.crt").toString(), "--key",
+                dir.resolve("agent/client.pem").toString(), "--resolve", "gateway-b.region-b.internal:" + httpHopPort + ":127.0.0.1",
+                "https://gateway-b.region-b.internal:" + httpHopPort + "/"));
+        assertThat(stranger.exitCode()).isNotZero();
+    }
+
+    private static String readSerial(Path cert) throws Exception {
+        return dev.crossgate.tls.MaterialReader.readCertificates(Files.readAllBytes(cert), cert.toString()).get(0).getSerialNumber().toString(16);
     }
 
     @Test
