@@ -223,6 +223,37 @@ class SkyWalkingAcrossRegionsTest {
         assertThat(stranger.exitCode()).isNotZero();
     }
 
+    @Test
+    void theNodeAgentsTraceSegmentsArriveAsSentThroughTheCutAndTheirIdsMatch() throws Exception {
+        Map<String, String> env = gatewayA(Map.of("CROSSGATE_LISTENERS_AGENTS_STORE_AND_FORWARD_MODE", "memory"));
+        env.put("CROSSGATE_LISTENERS_AGENTS_TLS_CLIENT_AUTH", "optional"); // the Node agent presents no client certificate
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), env).awaitReady();
+        try (NodeAgent node = new NodeAgent(dir.resolve("node"), "region-a-node", "localhost:" + agentsPort, dir.resolve("agent/ca.crt"))) {
+            List<String> sent = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                if (round == 1) {
+                    hop.cut();
+                }
+                for (int i = 0; i < 10; i++) {
+                    String answer = Processes.run(dir, Duration.ofSeconds(20), List.of("curl", "-sS", "--max-time", "10",
+                            "http://127.0.0.1:" + node.port + "/orders/" + round + "-" + i)).output();
+                    sent.add(answer.replaceAll(".*\"segmentId\":\"([^\"]+)\".*", "$1"));
+                }
+                Thread.sleep(2000);
+                if (round == 1) {
+                    assertThat(gatewayA.stat("listener.agents.store_and_forward.waiting")).as("segments held during the cut").isPositive();
+                    hop.restore();
+                }
+            }
+            await(() -> collector.segments.size() >= sent.size(), Duration.ofSeconds(60), "every segment at the collector");
+            Thread.sleep(1000);
+            assertThat(collector.segments).extracting(segment -> segment.getTraceSegmentId()).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(collector.segments).extracting(segment -> segment.getService()).containsOnly("region-a-node");
+            assertThat(node.errors()).as("the Node agent's error lines").isEmpty();
+            assertThat(gatewayA.stat("listener.agents.skywalking.TraceSegmentReportService.messages")).isEqualTo(sent.size());
+        }
+    }
+
     private static String readSerial(Path cert) throws Exception {
         return dev.crossgate.tls.MaterialReader.readCertificates(Files.readAllBytes(cert), cert.toString()).get(0).getSerialNumber().toString(16);
     }
