@@ -8,7 +8,7 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")" && pwd)/contain
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 version=$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/ {print $2}' | tr -c 'A-Za-z0-9_.\n-' '-')
 cache=${CROSSGATE_CACHE:-$HOME/.cache/crossgate}
-archive="$cache/base-jre-$version.tar"
+archive="$cache/base-jre-$version-v3.tar"
 name="localhost/crossgate-base:jre-$version"
 if [ -s "$archive" ]; then
   echo "$archive"
@@ -17,12 +17,20 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 modules=java.base,java.logging,java.naming,java.management,jdk.crypto.ec,java.net.http,jdk.unsupported,java.security.jgss,jdk.management,java.xml,java.sql,jdk.naming.dns
-"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
+"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive \
   --output "$work/rootfs/opt/java" >&2
 # the JRE's shared libraries and the loader, where the binaries look for them
 for lib in $(find "$work/rootfs/opt/java" -name '*.so' -o -name java -type f | xargs ldd 2>/dev/null | awk '$3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | sort -u); do
   mkdir -p "$work/rootfs$(dirname "$lib")"
   cp -L "$lib" "$work/rootfs$lib"
+done
+# and what Netty's own natives (BoringSSL through netty-tcnative, epoll) link besides: without librt, TLS falls back to the JDK
+for name in librt.so.1 libpthread.so.0 libdl.so.2 libm.so.6; do
+  lib=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64|x86_64|aarch64|AArch64/ {print $NF; exit}')
+  if [ -n "$lib" ]; then
+    mkdir -p "$work/rootfs$(dirname "$lib")"
+    cp -L "$lib" "$work/rootfs$lib"
+  fi
 done
 mkdir -p "$work/rootfs/etc" "$work/rootfs/tmp" "$work/rootfs/home/crossgate"
 chmod 1777 "$work/rootfs/tmp"

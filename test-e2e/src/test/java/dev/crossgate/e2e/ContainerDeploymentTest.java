@@ -121,6 +121,10 @@ class ContainerDeploymentTest {
         }
         assertThat(collector.pings).extracting(InstancePingPkg::getService).containsExactly("container-test");
         assertThat(gatewayA.getLogs()).contains("listener services on 127.0.0.1:" + servicesPort);
+        for (GenericContainer<?> gateway : List.of(gatewayA, gatewayB)) {
+            assertThat(gateway.getLogs()).as("BoringSSL loads in the image (its natives' libraries are in the base)")
+                    .doesNotContain("could not be loaded");
+        }
     }
 
     @Test
