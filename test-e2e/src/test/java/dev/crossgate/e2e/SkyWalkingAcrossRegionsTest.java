@@ -152,7 +152,6 @@ class SkyWalkingAcrossRegionsTest {
         assertThat(agent.errors()).as("the agent's ERROR lines other than failed questions to OAP")
                 .filteredOn(line -> !line.contains("ConfigurationDiscoveryService") && !line.contains("ProfileTask")).isEmpty();
         assertThat(gatewayA.stat("listener.agents.store_and_forward.dropped")).isZero();
-        awaitDelivered();
         assertThat(gatewayA.stat("listener.agents.skywalking.JVMMetricReportService.messages")).isGreaterThanOrEqualTo(30);
         assertThat(gatewayB.stat("listener.region-a.skywalking.JVMMetricReportService.messages")).isGreaterThanOrEqualTo(30);
     }
@@ -271,20 +270,19 @@ class SkyWalkingAcrossRegionsTest {
         assertThat(gatewayA.logLines("store_and_forward dropped")).isNotEmpty();
         hop.restore();
         await(() -> stat(gatewayA, "listener.agents.store_and_forward.waiting") == 0, Duration.ofSeconds(60), "the rest replayed");
-        awaitDelivered();
+        agent.close(); // a still stream, so the counts can be compared
+        agent = null;
+        Thread.sleep(2000);
+        await(() -> stat(gatewayA, "listener.agents.store_and_forward.waiting") == 0, Duration.ofSeconds(30), "the last reports delivered");
 
         long accepted = gatewayA.stat("listener.agents.store_and_forward.accepted");
         long dropped = gatewayA.stat("listener.agents.store_and_forward.dropped");
         long delivered = gatewayA.stat("listener.agents.store_and_forward.delivered");
         assertThat(dropped).isPositive();
-        assertThat(delivered + dropped + gatewayA.stat("listener.agents.store_and_forward.waiting")).isEqualTo(accepted);
-        assertThat(collector.reports()).as("what the collector got is exactly what was not dropped").isEqualTo(delivered);
-    }
-
-    /** The gateway counts a report delivered once the far side answered; the collector may still be ahead for a moment. */
-    private void awaitDelivered() throws Exception {
-        await(() -> collector.reports() == stat(gatewayA, "listener.agents.store_and_forward.delivered"), Duration.ofSeconds(10),
-                "collector and gateway A agreeing on what was delivered");
+        assertThat(delivered + dropped).as("every report taken is delivered or counted as dropped").isEqualTo(accepted);
+        // delivery is at least once: a call cut after the far side took it but before its answer came back is sent
+        // again, so the collector may hold one batch twice (here unary reports: one message), never less than delivered
+        assertThat(collector.reports() - delivered).as("the collector's reports beyond those delivered").isBetween(0L, 1L);
     }
 
     /** Every JVM metric sample's time (ms), in order. */
