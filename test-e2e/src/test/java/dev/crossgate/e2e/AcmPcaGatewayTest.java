@@ -88,16 +88,10 @@ class AcmPcaGatewayTest {
         env.put("CROSSGATE_CERTS_PCA_URI_NAMES", "spiffe://crossgate.test/gateway-a");
         env.put("CROSSGATE_CERTS_PCA_RETRY_INITIAL_DELAY", "200ms");
         env.put("CROSSGATE_CERTS_PCA_RETRY_MAX_DELAY", "500ms");
-        env.put("CROSSGATE_LISTENERS_EDGE_HOST", "127.0.0.1");
-        env.put("CROSSGATE_LISTENERS_EDGE_PORT", Integer.toString(port));
-        env.put("CROSSGATE_LISTENERS_EDGE_CONNECTOR", "backend");
-        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CERTS", "pca");
+        GatewayEnv.tlsListener(env, "edge", port, "http", "pca", "backend");
         env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH", "require");
         env.put("CROSSGATE_LISTENERS_EDGE_TLS_ALLOWED_SANS", "spiffe://crossgate.test/agent");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backend.port());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_CERTS", "pca");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_TRUST", "pca");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "backend.internal");
+        GatewayEnv.mtlsConnector(env, "backend", "127.0.0.1:" + backend.port(), "pca", "backend.internal");
         env.putAll(extra);
         return env;
     }

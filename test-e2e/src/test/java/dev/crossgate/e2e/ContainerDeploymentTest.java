@@ -74,13 +74,13 @@ class ContainerDeploymentTest {
         int bHttp = Processes.freePort();
         int bGrpc = Processes.freePort();
         Map<String, String> b = base("listener", "connector");
-        listener(b, "REGION_A_HTTP", bHttp, "http", "services");
+        GatewayEnv.tlsListener(b, "region-a-http", bHttp, "http", "listener", "services");
         b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_TLS_CLIENT_AUTH", "require");
         b.put("CROSSGATE_LISTENERS_REGION_A_HTTP_TLS_ALLOWED_SANS", GATEWAY_A_ID);
-        listener(b, "REGION_A_GRPC", bGrpc, "grpc", "oap");
+        GatewayEnv.tlsListener(b, "region-a-grpc", bGrpc, "grpc", "listener", "oap");
         b.put("CROSSGATE_LISTENERS_REGION_A_GRPC_TLS_CLIENT_AUTH", "require");
         b.put("CROSSGATE_LISTENERS_REGION_A_GRPC_TLS_ALLOWED_SANS", GATEWAY_A_ID);
-        connector(b, "SERVICES", backend.port(), "backend.region-b.internal");
+        GatewayEnv.mtlsConnector(b, "services", "127.0.0.1:" + backend.port(), "connector", "backend.region-b.internal");
         b.put("CROSSGATE_CONNECTORS_OAP_ADDRESS", "127.0.0.1:" + collector.port());
         b.put("CROSSGATE_CONNECTORS_OAP_TLS_MODE", "off");
         gatewayB = start(b, dir.resolve("b"));
@@ -89,10 +89,10 @@ class ContainerDeploymentTest {
         grpcPort = Processes.freePort();
         Map<String, String> a = base("listener", "connector");
         a.put("CROSSGATE_CERTS_LISTENER_POLL_INTERVAL", "1s");
-        listener(a, "SERVICES", servicesPort, "http", "region-b-http");
-        listener(a, "AGENTS", grpcPort, "grpc", "region-b-grpc");
-        connector(a, "REGION_B_HTTP", bHttp, "gateway-b.region-b.internal");
-        connector(a, "REGION_B_GRPC", bGrpc, "gateway-b.region-b.internal");
+        GatewayEnv.tlsListener(a, "services", servicesPort, "http", "listener", "region-b-http");
+        GatewayEnv.tlsListener(a, "agents", grpcPort, "grpc", "listener", "region-b-grpc");
+        GatewayEnv.mtlsConnector(a, "region-b-http", "127.0.0.1:" + bHttp, "connector", "gateway-b.region-b.internal");
+        GatewayEnv.mtlsConnector(a, "region-b-grpc", "127.0.0.1:" + bGrpc, "connector", "gateway-b.region-b.internal");
         gatewayA = start(a, dir.resolve("a"));
     }
 
@@ -123,7 +123,9 @@ class ContainerDeploymentTest {
         assertThat(gatewayA.getLogs()).contains("listener services on 127.0.0.1:" + servicesPort);
         for (GenericContainer<?> gateway : List.of(gatewayA, gatewayB)) {
             assertThat(gateway.getLogs()).as("BoringSSL loads in the image (its natives' libraries are in the base)")
-                    .doesNotContain("could not be loaded");
+                    .doesNotContain("could not be loaded")
+                    .as("the AppCDS archive baked into the image is used").contains("Picked up JDK_JAVA_OPTIONS: -XX:SharedArchiveFile")
+                    .doesNotContain("[cds]");
         }
     }
 
@@ -206,23 +208,6 @@ class ContainerDeploymentTest {
             env.put(prefix + "CA_PATH", "/tls/" + source + "/ca.crt");
         }
         return env;
-    }
-
-    private static void listener(Map<String, String> env, String name, int port, String protocol, String connector) {
-        String prefix = "CROSSGATE_LISTENERS_" + name + "_";
-        env.put(prefix + "HOST", "127.0.0.1");
-        env.put(prefix + "PORT", Integer.toString(port));
-        env.put(prefix + "PROTOCOL", protocol);
-        env.put(prefix + "TLS_CERTS", "listener");
-        env.put(prefix + "CONNECTOR", connector);
-    }
-
-    private static void connector(Map<String, String> env, String name, int port, String serverName) {
-        String prefix = "CROSSGATE_CONNECTORS_" + name + "_";
-        env.put(prefix + "ADDRESS", "127.0.0.1:" + port);
-        env.put(prefix + "TLS_CERTS", "connector");
-        env.put(prefix + "TLS_TRUST", "connector");
-        env.put(prefix + "TLS_SERVER_NAME", serverName);
     }
 
     private void tls(String name, TestPki ca, CertificateIssuer.Issued issued) throws Exception {

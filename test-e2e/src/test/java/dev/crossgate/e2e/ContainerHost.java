@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Rootful podman as the container engine of the tests: its Docker-compatible service on the socket the test JVM's
  * DOCKER_HOST names (started here unless something already listens there), and the Crossgate image built the
- * way users build it, with Jib, on a base made locally ({@code container/base-image.sh}): no registry is involved.
+ * way users build it, with Jib and its AppCDS archive ({@code container/build-image.sh}), on a base made locally
+ * ({@code container/base-image.sh}): no registry is involved.
  */
 final class ContainerHost {
 
@@ -61,10 +62,8 @@ final class ContainerHost {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String base = run(Duration.ofMinutes(5), "bash", root.resolve("container/base-image.sh").toString()).trim();
         base = base.substring(base.lastIndexOf('\n') + 1);
-        run(Duration.ofMinutes(10), root.resolve("mvnw").toString(), "-q", "-B", "-ntp", "-f", root.resolve("pom.xml").toString(), "-pl", "gateway",
-                "jib:buildTar", "-Dcrossgate.image.base=tar://" + base, "-Dcrossgate.image.name=" + IMAGE.substring("localhost/".length()),
-                "-Djib.disableUpdateChecks=true");
-        run(Duration.ofMinutes(5), "podman", "load", "-i", root.resolve("gateway/target/jib-image.tar").toString());
+        run(Duration.ofMinutes(15), "bash", root.resolve("container/build-image.sh").toString(), "tar://" + base,
+                IMAGE.substring("localhost/".length()));
     }
 
     static String run(Duration timeout, String... command) throws IOException, InterruptedException {

@@ -24,6 +24,29 @@ final class GatewayEnv {
         }
     }
 
+    /** {@code CROSSGATE_LISTENERS_<NAME>_*}: a listener on loopback that terminates TLS with the cert source {@code certs}. */
+    static void tlsListener(Map<String, String> env, String name, int port, String protocol, String certs, String connector) {
+        String prefix = "CROSSGATE_LISTENERS_" + key(name) + "_";
+        env.put(prefix + "HOST", "127.0.0.1");
+        env.put(prefix + "PORT", Integer.toString(port));
+        env.put(prefix + "PROTOCOL", protocol);
+        env.put(prefix + "TLS_CERTS", certs);
+        env.put(prefix + "CONNECTOR", connector);
+    }
+
+    /** {@code CROSSGATE_CONNECTORS_<NAME>_*}: mutual TLS to {@code address}, identity and trust from the cert source {@code source}. */
+    static void mtlsConnector(Map<String, String> env, String name, String address, String source, String serverName) {
+        String prefix = "CROSSGATE_CONNECTORS_" + key(name) + "_";
+        env.put(prefix + "ADDRESS", address);
+        env.put(prefix + "TLS_CERTS", source);
+        env.put(prefix + "TLS_TRUST", source);
+        env.put(prefix + "TLS_SERVER_NAME", serverName);
+    }
+
+    private static String key(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
     /** A plaintext TCP listener on loopback in front of a plaintext connector. */
     static Map<String, String> plainTcp(String listener, int port, String connector, int backendPort) {
         Map<String, String> env = new HashMap<>();

@@ -164,7 +164,6 @@ class KubernetesGatewayTest {
             }
         }
         assertThat(env).containsEntry("CROSSGATE_CERTS_LISTENER_SOURCE", "kubernetes").containsKey("CROSSGATE_LISTENERS_SERVICES_PORT");
-        env.remove("JAVA_TOOL_OPTIONS");
         env.put("KUBECONFIG", kubeconfig.toString());
         env.put("CROSSGATE_ADMIN_HOST", "127.0.0.1");
         env.put("CROSSGATE_ADMIN_PORT", Integer.toString(Processes.freePort()));

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the Crossgate image with Jib and bakes an AppCDS archive into it: a first image runs once, serving one
+# TLS request, and the JVM writes the classes it loaded to an archive at exit; the second image carries the archive
+# (/app/cds/crossgate.jsa, named by JDK_JAVA_OPTIONS in the image's environment). The archive must come from the same JVM
+# and class path as the image, so it is made inside the image itself.
+# Usage: build-image.sh BASE NAME   e.g. build-image.sh tar:///path/base.tar crossgate:e2e   (loads it into podman)
+set -euo pipefail
+base=$1
+name=$2
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+work=$(mktemp -d)
+trap 'rm -rf "$work"; podman rm -f crossgate-cds-training >/dev/null 2>&1 || true' EXIT
+mvn() { "$root/mvnw" -q -B -ntp -f "$root/pom.xml" -pl gateway jib:buildTar -Dcrossgate.image.base="$base" -Dcrossgate.image.name="$name" -Djib.disableUpdateChecks=true "$@"; }
+
+mvn
+podman load -i "$root/gateway/target/jib-image.tar" >&2
+
+# the training run: a TLS listener and one request through it, then SIGTERM
+java -jar "$root/gateway/target/crossgate.jar" certs generate --out "$work/tls" --hosts localhost >/dev/null
+mkdir -p "$work/cds" && chmod 777 "$work/cds" && chmod -R a+rX "$work/tls"
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+listener=$(port); admin=$(port); backend=$(port)
+python3 -m http.server "$backend" --bind 127.0.0.1 --directory "$work" >/dev/null 2>&1 & server=$!
+podman run -d --name crossgate-cds-training --network host -v "$work/tls:/tls:ro" -v "$work/cds:/cds" \
+  -e JAVA_TOOL_OPTIONS=-XX:ArchiveClassesAtExit=/cds/crossgate.jsa \
+  -e CROSSGATE_ADMIN_HOST=127.0.0.1 -e CROSSGATE_ADMIN_PORT="$admin" \
+  -e CROSSGATE_CERTS_EDGE_SOURCE=file -e CROSSGATE_CERTS_EDGE_CERT_PATH=/tls/server.crt -e CROSSGATE_CERTS_EDGE_KEY_PATH=/tls/server.pem \
+  -e CROSSGATE_LISTENERS_EDGE_HOST=127.0.0.1 -e CROSSGATE_LISTENERS_EDGE_PORT="$listener" -e CROSSGATE_LISTENERS_EDGE_TLS_CERTS=edge \
+  -e CROSSGATE_LISTENERS_EDGE_CONNECTOR=files -e CROSSGATE_CONNECTORS_FILES_ADDRESS=127.0.0.1:"$backend" \
+  -e CROSSGATE_CONNECTORS_FILES_TLS_MODE=off "$name" >/dev/null
+served=no
+for attempt in $(seq 300); do
+  if curl -sf -o /dev/null --cacert "$work/tls/ca.crt" "https://localhost:$listener/"; then served=yes; break; fi
+  sleep 0.1
+done
+podman stop -t 30 crossgate-cds-training >/dev/null
+kill "$server"
+if [ "$served" != yes ] || [ ! -s "$work/cds/crossgate.jsa" ]; then
+  echo "the training run made no AppCDS archive; the image is left without one" >&2
+  podman logs crossgate-cds-training >&2 || true
+  exit 1
+fi
+extra="$root/gateway/target/jib-cds"
+rm -rf "$extra" && mkdir -p "$extra/app/cds"
+cp "$work/cds/crossgate.jsa" "$extra/app/cds/crossgate.jsa"
+# named by JDK_JAVA_OPTIONS, not a JVM flag of the image: a flag naming a missing archive would switch CDS off altogether
+mvn -Djib.extraDirectories.paths="$extra" -Djib.container.environment=JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=/app/cds/crossgate.jsa
+podman load -i "$root/gateway/target/jib-image.tar" >&2
+echo "$name"
