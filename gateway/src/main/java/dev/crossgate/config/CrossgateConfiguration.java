@@ -195,7 +195,8 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         String connector = mode == ListenerConfig.TlsMode.PASSTHROUGH ? null : settings.required("connector");
         return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol, connector,
                 new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")),
-                routes, storeAndForward(settings, protocol));
+                routes, storeAndForward(settings, protocol),
+                settings.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000));
     }
 
     private static ListenerConfig.StoreAndForward storeAndForward(Settings settings, ListenerConfig.Protocol protocol) throws SettingException {

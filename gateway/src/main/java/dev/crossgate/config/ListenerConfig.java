@@ -5,12 +5,14 @@ import java.util.Map;
 
 /** {@code crossgate.listeners.<name>.*}: where to accept, how to treat TLS, and which connector to send to. */
 public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls, Map<String, String> sniRoutes,
-                             StoreAndForward storeAndForward) {
+                             StoreAndForward storeAndForward, int maxConnections) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     public static final String PREFIX = "crossgate.listeners.";
     public static final List<String> KEYS = List.of("host", "port", "protocol", "connector", "tls.mode", "tls.certs",
             "tls.client-auth", "tls.trust", "tls.allowed-sans", "sni-routes", "store-and-forward.mode", "store-and-forward.max-bytes",
-            "store-and-forward.overflow", "store-and-forward.spool-dir");
+            "store-and-forward.overflow", "store-and-forward.spool-dir", "max-connections");
 
     public enum Protocol { TCP, HTTP, GRPC }
 

@@ -71,6 +71,7 @@ public final class TcpListener implements Listener, AutoCloseable {
         if (terminate) {
             tls.onRotation(ages::rotated);
         }
+        ConnectionLimit limit = new ConnectionLimit(config.name(), config.maxConnections(), stats);
         var group = loops.onServer(true);
         this.server = new ServerBootstrap().group(loops.onServerSelect(true), group)
                 .channel(loops.onChannelClass(ServerSocketChannel.class, group))
@@ -79,6 +80,9 @@ public final class TcpListener implements Listener, AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel client) {
+                        if (!limit.admit(client)) {
+                            return;
+                        }
                         open.add(client);
                         accepted.increment();
                         if (terminate) {

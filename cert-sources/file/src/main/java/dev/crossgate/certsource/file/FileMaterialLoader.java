@@ -48,7 +48,30 @@ final class FileMaterialLoader {
         PrivateKey key = snapshot.key() == null ? null
                 : MaterialReader.readPrivateKey(snapshot.key(), spec.keyPassword().orElse(null), origins.key());
         List<X509Certificate> trust = snapshot.ca() == null ? List.of() : MaterialReader.readCertificates(snapshot.ca(), origins.trust());
-        return validator.validate(spec.name(), key, chain, trust, origins);
+        MaterialValidator.Result result = validator.validate(spec.name(), key, chain, trust, origins);
+        Optional<String> exposed = spec.keyPath().flatMap(FileMaterialLoader::readableByOthers);
+        if (exposed.isEmpty()) {
+            return result;
+        }
+        List<String> warnings = new java.util.ArrayList<>(result.warnings());
+        warnings.add(exposed.get());
+        return new MaterialValidator.Result(result.material(), List.copyOf(warnings));
+    }
+
+    /** A private key file that group or others may read is a key half given away: said at every load, never refused. */
+    static Optional<String> readableByOthers(Path key) {
+        try {
+            var permissions = Files.getPosixFilePermissions(key);
+            if (permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                return Optional.of("the private key " + key + " is readable by group or others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); chmod 600 it, or for a Kubernetes "
+                        + "Secret volume set defaultMode: 0400 (or use source=kubernetes, which reads the Secret through the API)");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or gone meanwhile: nothing to say
+        }
+        return Optional.empty();
     }
 
     private static byte[] readFile(Optional<Path> path) throws MaterialException {

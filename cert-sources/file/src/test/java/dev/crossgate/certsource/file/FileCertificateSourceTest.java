@@ -55,6 +55,23 @@ class FileCertificateSourceTest {
     }
 
     @Test
+    void aPrivateKeyOthersMayReadIsServedWithAWarningNamingTheFile() throws Exception {
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        PKI.writeFiles(PKI.server("a"), cert, key, null);
+        FileMaterialLoader loader = new FileMaterialLoader(spec(cert, key, null), new MaterialValidator(java.time.Clock.systemUTC(), Duration.ZERO, true));
+
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(loader.load(loader.read()).warnings()).isEmpty();
+
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        var result = loader.load(loader.read());
+        assertThat(result.material().hasIdentity()).as("still served").isTrue();
+        assertThat(result.warnings()).singleElement().asString()
+                .contains("the private key " + key + " is readable by group or others (rw-r--r--)", "chmod 600");
+    }
+
+    @Test
     void loadsAtStartAndPicksUpInPlaceWrites() throws Exception {
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
