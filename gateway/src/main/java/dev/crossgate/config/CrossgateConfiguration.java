@@ -195,8 +195,10 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         String connector = mode == ListenerConfig.TlsMode.PASSTHROUGH ? null : settings.required("connector");
         return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol, connector,
                 new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")),
-                routes, storeAndForward(settings, protocol),
-                settings.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000));
+                routes, storeAndForward(settings, protocol), new ListenerConfig.Limits(
+                        settings.integer("max-connections", ListenerConfig.Limits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+                        (int) settings.bytes("http.max-header-size", ListenerConfig.Limits.DEFAULT_MAX_HEADER_SIZE, 1024),
+                        settings.integer("http2.max-concurrent-streams", ListenerConfig.Limits.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000)));
     }
 
     private static ListenerConfig.StoreAndForward storeAndForward(Settings settings, ListenerConfig.Protocol protocol) throws SettingException {

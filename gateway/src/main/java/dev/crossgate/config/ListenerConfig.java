@@ -5,14 +5,25 @@ import java.util.Map;
 
 /** {@code crossgate.listeners.<name>.*}: where to accept, how to treat TLS, and which connector to send to. */
 public record ListenerConfig(String name, String host, int port, Protocol protocol, String connector, Tls tls, Map<String, String> sniRoutes,
-                             StoreAndForward storeAndForward, int maxConnections) {
+                             StoreAndForward storeAndForward, Limits limits) {
 
-    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /**
+     * What one listener holds at most.
+     *
+     * @param maxHeaderSize        bytes of HTTP request headers (HTTP/1.1 header block, HTTP/2 header list)
+     * @param maxConcurrentStreams HTTP/2 streams open at once on one connection
+     */
+    public record Limits(int maxConnections, int maxHeaderSize, int maxConcurrentStreams) {
+        public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+        public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+        public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+    }
 
     public static final String PREFIX = "crossgate.listeners.";
     public static final List<String> KEYS = List.of("host", "port", "protocol", "connector", "tls.mode", "tls.certs",
             "tls.client-auth", "tls.trust", "tls.allowed-sans", "sni-routes", "store-and-forward.mode", "store-and-forward.max-bytes",
-            "store-and-forward.overflow", "store-and-forward.spool-dir", "max-connections");
+            "store-and-forward.overflow", "store-and-forward.spool-dir", "max-connections", "http.max-header-size",
+            "http2.max-concurrent-streams");
 
     public enum Protocol { TCP, HTTP, GRPC }
 

@@ -36,16 +36,20 @@ public final class HttpListener implements Listener, AutoCloseable {
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
         this.skywalking = config.protocol() == ListenerConfig.Protocol.GRPC ? new SkyWalkingTraffic(config, connector, stats) : null;
         this.proxy = new HttpProxy(config.name(), terminate, connector, skywalking, stats);
-        ConnectionLimit limit = new ConnectionLimit(config.name(), config.maxConnections(), stats);
+        ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
+        RequestRefusals refusals = new RequestRefusals(config.name(), stats);
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
                 .idleTimeout(Duration.ofMinutes(5))
                 // the TCP connection counts, not the HTTP/2 streams on it
                 .doOnChannelInit((observer, channel, address) -> {
-                    if (!(channel instanceof io.netty.handler.codec.http2.Http2StreamChannel)) {
-                        limit.admit(channel);
+                    if (!(channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) && limit.admit(channel)) {
+                        refusals.watch(channel);
                     }
                 })
-                .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW))
+                .httpRequestDecoder(spec -> spec.maxHeaderSize(config.limits().maxHeaderSize()))
+                .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW)
+                        .maxConcurrentStreams(config.limits().maxConcurrentStreams())
+                        .maxHeaderListSize(config.limits().maxHeaderSize()))
                 .handle(proxy);
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);

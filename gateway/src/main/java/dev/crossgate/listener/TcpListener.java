@@ -71,7 +71,7 @@ public final class TcpListener implements Listener, AutoCloseable {
         if (terminate) {
             tls.onRotation(ages::rotated);
         }
-        ConnectionLimit limit = new ConnectionLimit(config.name(), config.maxConnections(), stats);
+        ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
         var group = loops.onServer(true);
         this.server = new ServerBootstrap().group(loops.onServerSelect(true), group)
                 .channel(loops.onChannelClass(ServerSocketChannel.class, group))

@@ -75,6 +75,38 @@ class OperatingLimitsTest {
     }
 
     @Test
+    void headersOverTheLimitAreRefusedWith431OnHttp11AndAStreamErrorOnHttp2AndCounted() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (EchoHttp backend = new EchoHttp(backendPort)) {
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("CROSSGATE_LISTENERS_WEB_HOST", "127.0.0.1");
+            env.put("CROSSGATE_LISTENERS_WEB_PORT", Integer.toString(port));
+            env.put("CROSSGATE_LISTENERS_WEB_TLS_MODE", "off");
+            env.put("CROSSGATE_LISTENERS_WEB_CONNECTOR", "backend");
+            env.put("CROSSGATE_LISTENERS_WEB_HTTP_MAX_HEADER_SIZE", "2KiB");
+            env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
+            env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            String url = "http://127.0.0.1:" + port + "/";
+            String big = "x-big: " + "a".repeat(4096);
+
+            assertThat(curl("--http1.1", "-H", big, url).output()).endsWith("\n431");
+            gateway.awaitStat("listener.web.http.431", 1);
+            assertThat(curl("--http2-prior-knowledge", "-H", big, url).output()).as("no answer but a reset stream").doesNotEndWith("\n200");
+            assertThat(curl("--http1.1", "-H", "x-small: ok", url).output()).endsWith("\n200");
+            assertThat(curl("--http2-prior-knowledge", "-H", "x-small: ok", url).output()).endsWith("\n200");
+            assertThat(gateway.process.isAlive()).isTrue();
+        }
+    }
+
+    private Processes.Result curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "\n%{http_code}"));
+        command.addAll(List.of(args));
+        return Processes.run(dir, Duration.ofSeconds(20), command);
+    }
+
+    @Test
     void aClientThatOpensATlsConnectionAndSendsNothingIsClosedAfterTheHandshakeTimeoutAndCounted() throws Exception {
         dev.crossgate.tls.TestPki pki = dev.crossgate.tls.TestPki.create("limits-ca");
         pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
