@@ -49,10 +49,19 @@ final class GatewayEnv {
 
     /** A plaintext TCP listener on loopback in front of a plaintext connector. */
     static Map<String, String> plainTcp(String listener, int port, String connector, int backendPort) {
+        return plain("tcp", listener, port, connector, backendPort);
+    }
+
+    /** A plaintext HTTP listener on loopback in front of a plaintext connector. */
+    static Map<String, String> plainHttp(String listener, int port, String connector, int backendPort) {
+        return plain("http", listener, port, connector, backendPort);
+    }
+
+    private static Map<String, String> plain(String protocol, String listener, int port, String connector, int backendPort) {
         Map<String, String> env = new HashMap<>();
-        String l = "CROSSGATE_LISTENERS_" + listener.toUpperCase(Locale.ROOT) + "_";
-        String c = "CROSSGATE_CONNECTORS_" + connector.toUpperCase(Locale.ROOT) + "_";
-        env.put(l + "PROTOCOL", "tcp");
+        String l = "CROSSGATE_LISTENERS_" + key(listener) + "_";
+        String c = "CROSSGATE_CONNECTORS_" + key(connector) + "_";
+        env.put(l + "PROTOCOL", protocol);
         env.put(l + "HOST", "127.0.0.1");
         env.put(l + "PORT", Integer.toString(port));
         env.put(l + "CONNECTOR", connector);

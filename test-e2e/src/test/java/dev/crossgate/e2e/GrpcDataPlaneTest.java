@@ -129,16 +129,9 @@ class GrpcDataPlaneTest {
         Map<String, String> env = new HashMap<>();
         GatewayEnv.fileSource(env, "edge", dir.resolve("l/tls.crt"), dir.resolve("l/tls.key"), dir.resolve("l/ca.crt"));
         GatewayEnv.fileSource(env, "upstream", dir.resolve("c/tls.crt"), dir.resolve("c/tls.key"), dir.resolve("c/ca.crt"));
-        env.put("CROSSGATE_LISTENERS_OAP_PROTOCOL", "grpc");
-        env.put("CROSSGATE_LISTENERS_OAP_HOST", "127.0.0.1");
-        env.put("CROSSGATE_LISTENERS_OAP_PORT", Integer.toString(port));
-        env.put("CROSSGATE_LISTENERS_OAP_CONNECTOR", "collector");
-        env.put("CROSSGATE_LISTENERS_OAP_TLS_CERTS", "edge");
+        GatewayEnv.tlsListener(env, "oap", port, "grpc", "edge", "collector");
         env.put("CROSSGATE_LISTENERS_OAP_TLS_CLIENT_AUTH", "require");
-        env.put("CROSSGATE_CONNECTORS_COLLECTOR_ADDRESS", "127.0.0.1:" + backendPort);
-        env.put("CROSSGATE_CONNECTORS_COLLECTOR_TLS_CERTS", "upstream");
-        env.put("CROSSGATE_CONNECTORS_COLLECTOR_TLS_TRUST", "upstream");
-        env.put("CROSSGATE_CONNECTORS_COLLECTOR_TLS_SERVER_NAME", "collector.internal");
+        GatewayEnv.mtlsConnector(env, "collector", "127.0.0.1:" + backendPort, "upstream", "collector.internal");
         gateway = GatewayProcess.start(dir, env).awaitReady();
         channel = Grpc.newChannelBuilderForAddress("localhost", port, TlsChannelCredentials.newBuilder()
                 .keyManager(dir.resolve("agent.crt").toFile(), dir.resolve("agent.key").toFile())

@@ -38,10 +38,7 @@ class OperatingLimitsTest {
         try (EchoHttp backend = new EchoHttp(backendPort)) {
             Map<String, String> env = GatewayEnv.plainTcp("raw", tcpPort, "backend", backendPort);
             env.put("CROSSGATE_LISTENERS_RAW_MAX_CONNECTIONS", "2");
-            env.put("CROSSGATE_LISTENERS_WEB_HOST", "127.0.0.1");
-            env.put("CROSSGATE_LISTENERS_WEB_PORT", Integer.toString(httpPort));
-            env.put("CROSSGATE_LISTENERS_WEB_TLS_MODE", "off");
-            env.put("CROSSGATE_LISTENERS_WEB_CONNECTOR", "backend");
+            env.putAll(GatewayEnv.plainHttp("web", httpPort, "backend", backendPort));
             env.put("CROSSGATE_LISTENERS_WEB_MAX_CONNECTIONS", "2");
             gateway = GatewayProcess.start(dir, env).awaitReady();
 
@@ -79,14 +76,8 @@ class OperatingLimitsTest {
         int backendPort = Processes.freePort();
         int port = Processes.freePort();
         try (EchoHttp backend = new EchoHttp(backendPort)) {
-            Map<String, String> env = new java.util.HashMap<>();
-            env.put("CROSSGATE_LISTENERS_WEB_HOST", "127.0.0.1");
-            env.put("CROSSGATE_LISTENERS_WEB_PORT", Integer.toString(port));
-            env.put("CROSSGATE_LISTENERS_WEB_TLS_MODE", "off");
-            env.put("CROSSGATE_LISTENERS_WEB_CONNECTOR", "backend");
+            Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backendPort);
             env.put("CROSSGATE_LISTENERS_WEB_HTTP_MAX_HEADER_SIZE", "2KiB");
-            env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
-            env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
             gateway = GatewayProcess.start(dir, env).awaitReady();
             String url = "http://127.0.0.1:" + port + "/";
             String big = "x-big: " + "a".repeat(4096);
