@@ -62,11 +62,6 @@ public final class GrpcFrames {
         }
     }
 
-    /** Whether the body ended between messages, not in the middle of one. */
-    public boolean atBoundary() {
-        return headerRead == 0;
-    }
-
     public long messages() {
         return messages;
     }

@@ -56,7 +56,7 @@ public final class ReportBuffer implements AutoCloseable {
             for (Report report : replay) {
                 enqueue(report);
             }
-            nextSeq = Math.max(spool.lastSeq(), replay.isEmpty() ? 0 : replay.get(replay.size() - 1).seq()) + 1;
+            nextSeq = spool.lastSeq() + 1;
             if (!replay.isEmpty()) {
                 LOG.info("listener={} store_and_forward replaying {} report(s) ({} bytes) kept in {} from before the restart", listener,
                         waitingCount(), waitingBytes(), spool.directory());

@@ -1,7 +1,6 @@
 package dev.crossgate.skywalking;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -39,7 +38,7 @@ final class ReportSpool implements AutoCloseable {
     private final Path log;
     private final Path marker;
     private final FileChannel channel;
-    private final ExecutorService writer;
+    private final ScheduledExecutorService writer;
     private final List<ReportBuffer.Report> undelivered;
     private final long lastSeq;
     private volatile boolean dirty;
@@ -56,7 +55,7 @@ final class ReportSpool implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        ((java.util.concurrent.ScheduledExecutorService) writer).scheduleWithFixedDelay(this::force, 1, 1, TimeUnit.SECONDS);
+        writer.scheduleWithFixedDelay(this::force, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Opens (or creates) the spool in {@code directory} and reads back what was not done before. */
@@ -154,7 +153,8 @@ final class ReportSpool implements AutoCloseable {
                     channel.position(0);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("spool " + directory + ": cannot record delivered reports", e);
+                // the reports were delivered; after a restart they would be delivered again, which at-least-once allows
+                LOG.error("spool {}: cannot record reports up to {} as done; a restart would send them again", directory, seq, e);
             }
         });
     }

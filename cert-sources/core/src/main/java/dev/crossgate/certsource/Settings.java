@@ -15,6 +15,8 @@ import java.util.Optional;
  */
 public class Settings {
 
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB)");
+
     private final String prefix;
     private final Map<String, String> values;
 
@@ -123,7 +125,7 @@ public class Settings {
         if (value.isEmpty()) {
             return defaultValue;
         }
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB)").matcher(value.get().trim());
+        java.util.regex.Matcher matcher = SIZE.matcher(value.get().trim());
         if (matcher.matches()) {
             long unit = switch (matcher.group(2)) {
                 case "KiB" -> 1L << 10;

@@ -54,6 +54,18 @@ public final class MaterialValidator {
     }
 
     /**
+     * Parses material that arrives as bytes (files, Secret entries; any may be null) and validates it: the one path
+     * for every source that reads PEM or DER.
+     */
+    public Result validate(String sourceName, byte[] chain, byte[] key, char[] keyPassword, byte[] trust, Origins origins)
+            throws MaterialException {
+        List<X509Certificate> certificates = chain == null ? List.of() : MaterialReader.readCertificates(chain, origins.chain());
+        PrivateKey privateKey = key == null ? null : MaterialReader.readPrivateKey(key, keyPassword, origins.key());
+        List<X509Certificate> bundle = trust == null ? List.of() : MaterialReader.readCertificates(trust, origins.trust());
+        return validate(sourceName, privateKey, certificates, bundle, origins);
+    }
+
+    /**
      * @param key              may be null for a trust-only source, together with an empty chain
      * @param chainInAnyOrder  the identity's certificates as found; put leaf first here
      * @param trust            the trust bundle; may be empty for an identity-only source

@@ -107,13 +107,12 @@ final class PrivateCaClient implements AutoCloseable {
     /** The issued certificate, or empty while ACM Private CA is still issuing it (RequestInProgress). */
     Optional<Issued> issued(String certificateArn) throws AwsFault {
         try {
-            var response = call(GET, () -> sdk.getCertificate(r -> r.certificateAuthorityArn(spec.caArn().text()).certificateArn(certificateArn)));
+            var response = sdk.getCertificate(r -> r.certificateAuthorityArn(spec.caArn().text()).certificateArn(certificateArn));
             return Optional.of(new Issued(response.certificate(), response.certificateChain()));
-        } catch (AwsFault fault) {
-            if (fault.getCause() instanceof RequestInProgressException) {
-                return Optional.empty();
-            }
-            throw fault;
+        } catch (RequestInProgressException stillIssuing) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw explain(GET, e);
         }
     }
 

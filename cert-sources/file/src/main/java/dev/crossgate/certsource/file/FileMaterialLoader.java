@@ -6,14 +6,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import dev.crossgate.tls.MaterialException;
-import dev.crossgate.tls.MaterialReader;
 import dev.crossgate.tls.MaterialValidator;
 
 /** Reads the configured files once, and turns their bytes into validated material. */
@@ -44,11 +41,8 @@ final class FileMaterialLoader {
     }
 
     MaterialValidator.Result load(Snapshot snapshot) throws MaterialException {
-        List<X509Certificate> chain = snapshot.cert() == null ? List.of() : MaterialReader.readCertificates(snapshot.cert(), origins.chain());
-        PrivateKey key = snapshot.key() == null ? null
-                : MaterialReader.readPrivateKey(snapshot.key(), spec.keyPassword().orElse(null), origins.key());
-        List<X509Certificate> trust = snapshot.ca() == null ? List.of() : MaterialReader.readCertificates(snapshot.ca(), origins.trust());
-        MaterialValidator.Result result = validator.validate(spec.name(), key, chain, trust, origins);
+        MaterialValidator.Result result = validator.validate(spec.name(), snapshot.cert(), snapshot.key(),
+                spec.keyPassword().orElse(null), snapshot.ca(), origins);
         Optional<String> exposed = spec.keyPath().flatMap(FileMaterialLoader::readableByOthers);
         if (exposed.isEmpty()) {
             return result;

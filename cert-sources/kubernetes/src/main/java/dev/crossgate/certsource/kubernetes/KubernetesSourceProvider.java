@@ -38,13 +38,15 @@ public final class KubernetesSourceProvider implements CertificateSourceProvider
             throw new SettingException("source " + settings.name() + " needs " + settings.describe(NAMESPACE)
                     + ": there is no service account namespace (not in a pod) and the kubeconfig context names none");
         }
-        for (String value : new String[] {name, namespace}) {
-            if (!value.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || value.length() > 253) {
-                String key = value.equals(name) ? SECRET_NAME : NAMESPACE;
-                throw new SettingException(settings.describe(key) + ": '" + value + "' is not a Kubernetes object name "
-                        + "(lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)");
-            }
-        }
+        objectName(settings, SECRET_NAME, name);
+        objectName(settings, NAMESPACE, namespace);
         return new SecretRef(settings.name(), namespace, name);
+    }
+
+    private static void objectName(SourceSettings settings, String key, String value) throws SettingException {
+        if (!value.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || value.length() > 253) {
+            throw new SettingException(settings.describe(key) + ": '" + value + "' is not a Kubernetes object name "
+                    + "(lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)");
+        }
     }
 }

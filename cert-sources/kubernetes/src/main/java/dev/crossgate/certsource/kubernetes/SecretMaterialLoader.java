@@ -1,15 +1,11 @@
 package dev.crossgate.certsource.kubernetes;
 
 import java.nio.charset.StandardCharsets;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 
 import dev.crossgate.tls.MaterialException;
-import dev.crossgate.tls.MaterialReader;
 import dev.crossgate.tls.MaterialValidator;
 import io.fabric8.kubernetes.api.model.Secret;
 
@@ -45,10 +41,7 @@ final class SecretMaterialLoader {
                         + " and " + CA + " (it has " + data.keySet() + "); create it with kubectl create secret tls " + ref.name()
                         + " --cert=... --key=..., or give it a " + CA + " for a trust bundle alone");
             }
-            List<X509Certificate> chain = cert == null ? List.of() : MaterialReader.readCertificates(cert, origins.chain());
-            PrivateKey privateKey = key == null ? null : MaterialReader.readPrivateKey(key, null, origins.key());
-            List<X509Certificate> trust = ca == null ? List.of() : MaterialReader.readCertificates(ca, origins.trust());
-            return validator.validate(ref.sourceName(), privateKey, chain, trust, origins);
+            return validator.validate(ref.sourceName(), cert, key, null, ca, origins);
         } finally {
             if (key != null) {
                 Arrays.fill(key, (byte) 0);
