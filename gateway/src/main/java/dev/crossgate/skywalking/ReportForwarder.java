@@ -69,8 +69,8 @@ public final class ReportForwarder implements AutoCloseable {
         return SkyWalkingServices.byName(method).map(m -> m.streaming() ? BATCH_MESSAGES : 1).orElse(1);
     }
 
-    /** The grpc-status the far side answered ("0" is OK), or an error when it could not be asked. */
-    private Mono<String> send(List<ReportBuffer.Report> batch) {
+    /** What the far side answered (grpc-status "0" is OK), or an error when it could not be asked. */
+    private Mono<Outcome> send(List<ReportBuffer.Report> batch) {
         var client = connector.client().orElse(null);
         if (client == null) {
             return Mono.error(new IllegalStateException("connector " + connector.config().name() + " is not ready: "
@@ -89,19 +89,17 @@ public final class ReportForwarder implements AutoCloseable {
                 .uri("/" + batch.get(0).method())
                 .send(Mono.just(body))
                 .response((response, content) -> content.then(Mono.defer(() -> {
-                    String trailersOnly = response.responseHeaders().get("grpc-status");
-                    if (trailersOnly != null) {
-                        return Mono.just(trailersOnly + describe(response.responseHeaders().get("grpc-message")));
+                    if (response.responseHeaders().contains("grpc-status")) {
+                        return Mono.just(Outcome.of(response.responseHeaders())); // trailers-only: an error without messages
                     }
-                    return response.trailerHeaders().map(trailers -> String.valueOf(trailers.get("grpc-status"))
-                            + describe(trailers.get("grpc-message")));
+                    return response.trailerHeaders().map(Outcome::of);
                 })))
                 .next()
                 .timeout(CALL_TIMEOUT);
     }
 
-    private void finished(List<ReportBuffer.Report> batch, String status, Throwable error) {
-        String code = status == null ? null : status.split(" ", 2)[0];
+    private void finished(List<ReportBuffer.Report> batch, Outcome status, Throwable error) {
+        String code = status == null ? null : status.code();
         if ("0".equals(code)) {
             buffer.delivered(batch);
             if (failing) {
@@ -138,8 +136,19 @@ public final class ReportForwarder implements AutoCloseable {
         });
     }
 
-    private static String describe(String message) {
-        return message == null ? "" : " " + java.net.URLDecoder.decode(message, java.nio.charset.StandardCharsets.UTF_8);
+    /** What the far side answered: grpc-status, and grpc-message when there is one. */
+    private record Outcome(String code, String message) {
+
+        static Outcome of(io.netty.handler.codec.http.HttpHeaders headers) {
+            String message = headers.get("grpc-message");
+            return new Outcome(String.valueOf(headers.get("grpc-status")),
+                    message == null ? "" : java.net.URLDecoder.decode(message, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return message.isEmpty() ? code : code + " " + message;
+        }
     }
 
     @Override
