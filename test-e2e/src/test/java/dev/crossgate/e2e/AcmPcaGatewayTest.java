@@ -2,7 +2,6 @@ package dev.crossgate.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -200,10 +199,7 @@ class AcmPcaGatewayTest {
 
     @Test
     void anUnreachableEndpointAtStartIsNamedInReadinessAndTheLog() throws Exception {
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        int closed = dev.crossgate.tls.LoopbackPorts.free(); // nothing listens there
         gateway = GatewayProcess.start(dir, environment(Map.of("CROSSGATE_CERTS_PCA_ENDPOINT", "http://127.0.0.1:" + closed))).awaitAdmin();
         gateway.awaitStatAtLeast("certs.pca.fetch_failures", 1);
 

@@ -3,7 +3,6 @@ package dev.crossgate.certsource.acmpca;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -188,10 +187,7 @@ class AcmPcaCertificateSourceTest {
 
     @Test
     void anUnreachableEndpointSaysWhereItTried() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = dev.crossgate.tls.LoopbackPorts.free(); // nothing listens there
         source = start(Map.of("dns-names", "gateway.internal", "endpoint", "http://127.0.0.1:" + closedPort), false);
 
         await(() -> source.counters().fetchFailures() >= 1, Duration.ofSeconds(20), () -> "a failed attempt");

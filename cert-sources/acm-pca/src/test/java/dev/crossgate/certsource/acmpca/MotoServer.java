@@ -1,7 +1,6 @@
 package dev.crossgate.certsource.acmpca;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +38,7 @@ public final class MotoServer implements AutoCloseable {
     /** Starts a server with an empty state, its output going to {@code log}. */
     public static MotoServer start(Path log) throws IOException, InterruptedException {
         Path executable = executable();
-        int port = freePort();
+        int port = dev.crossgate.tls.LoopbackPorts.free();
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process process = new ProcessBuilder(executable.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -127,12 +126,6 @@ public final class MotoServer implements AutoCloseable {
         if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new IOException("installing moto_server failed (" + String.join(" ", command) + "); set MOTO_SERVER to an installed "
                     + "moto_server, or run `pip install 'moto[server]==" + VERSION + "'`:\n" + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.crossgate.certsource.kubernetes;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +20,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 import dev.crossgate.tls.KeyType;
+import dev.crossgate.tls.LoopbackPorts;
 import dev.crossgate.tls.PemWriter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,9 +37,9 @@ public final class KubeApiServer implements AutoCloseable {
 
     private final Path bin;
     private final Path dir;
-    private final int etcdPort = freePort();
-    private final int peerPort = freePort();
-    private final int port = freePort();
+    private final int etcdPort = LoopbackPorts.free();
+    private final int peerPort = LoopbackPorts.free();
+    private final int port = LoopbackPorts.free();
     private final String adminToken = UUID.randomUUID().toString();
     private Process etcd;
     private Process apiserver;
@@ -284,14 +284,6 @@ public final class KubeApiServer implements AutoCloseable {
             }
         }
         throw new IOException("tools/kube-test-env/build.sh not found above " + Path.of("").toAbsolutePath());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static void stop(Process process) {
