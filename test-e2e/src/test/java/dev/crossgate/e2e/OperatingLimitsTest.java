@@ -98,7 +98,7 @@ class OperatingLimitsTest {
     }
 
     @Test
-    void aClientThatOpensATlsConnectionAndSendsNothingIsClosedAfterTheHandshakeTimeoutAndCounted() throws Exception {
+    void aClientThatOpensATlsConnectionAndSendsNothingHoldsItsSlotUntilTheHandshakeTimeoutClosesItAndIsCounted() throws Exception {
         dev.crossgate.tls.TestPki pki = dev.crossgate.tls.TestPki.create("limits-ca");
         pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
         int port = Processes.freePort();
@@ -107,11 +107,18 @@ class OperatingLimitsTest {
         GatewayEnv.tlsListener(env, "edge", port, "http", "edge", "backend");
         env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + Processes.freePort());
         env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+        env.put("CROSSGATE_LISTENERS_EDGE_MAX_CONNECTIONS", "1");
         gateway = GatewayProcess.start(dir, env).awaitReady();
 
         try (Socket silent = open(port)) {
             silent.setSoTimeout(30_000);
             long opened = System.nanoTime();
+            // the silent client holds the one connection a TLS listener allows here: the next is closed at once
+            try (Socket second = open(port)) {
+                second.setSoTimeout(5000);
+                assertThat(second.getInputStream().read()).isEqualTo(-1);
+            }
+            gateway.awaitStat("listener.edge.connections_refused", 1);
             assertThat(silent.getInputStream().read()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - opened)).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(20));
         }
