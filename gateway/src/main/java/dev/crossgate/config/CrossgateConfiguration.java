@@ -195,10 +195,22 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
         String connector = mode == ListenerConfig.TlsMode.PASSTHROUGH ? null : settings.required("connector");
         return new ListenerConfig(name, settings.optional("host").orElse("0.0.0.0"), settings.port("port", 0), protocol, connector,
                 new ListenerConfig.Tls(mode, certs, clientAuth, settings.optional("tls.trust").orElse(null), settings.list("tls.allowed-sans")),
-                routes, storeAndForward(settings, protocol), new ListenerConfig.Limits(
-                        settings.integer("max-connections", ListenerConfig.Limits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
-                        (int) settings.bytes("http.max-header-size", ListenerConfig.Limits.DEFAULT_MAX_HEADER_SIZE, 1024),
-                        settings.integer("http2.max-concurrent-streams", ListenerConfig.Limits.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000)));
+                routes, storeAndForward(settings, protocol), limits(settings));
+    }
+
+    private static final java.time.Duration MIN_TIMEOUT = java.time.Duration.ofMillis(100);
+
+    private static ListenerConfig.Limits limits(Settings settings) throws SettingException {
+        return new ListenerConfig.Limits(
+                settings.integer("max-connections", ListenerConfig.Limits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+                settings.duration("tls.handshake-timeout", ListenerConfig.Limits.DEFAULT_HANDSHAKE_TIMEOUT, MIN_TIMEOUT),
+                settings.duration("idle-timeout", ListenerConfig.Limits.DEFAULT_IDLE_TIMEOUT, MIN_TIMEOUT),
+                settings.duration("write-timeout", ListenerConfig.Limits.DEFAULT_WRITE_TIMEOUT, MIN_TIMEOUT),
+                settings.duration("http.header-timeout", ListenerConfig.Limits.DEFAULT_HEADER_TIMEOUT, MIN_TIMEOUT),
+                (int) settings.bytes("http.max-header-size", ListenerConfig.Limits.DEFAULT_MAX_HEADER_SIZE, 1024),
+                settings.integer("http.max-header-count", ListenerConfig.Limits.DEFAULT_MAX_HEADER_COUNT, 8, 10_000),
+                settings.integer("http2.max-concurrent-streams", ListenerConfig.Limits.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 10_000),
+                settings.integer("http2.max-resets", ListenerConfig.Limits.DEFAULT_MAX_RESETS, 1, 1_000_000));
     }
 
     private static ListenerConfig.StoreAndForward storeAndForward(Settings settings, ListenerConfig.Protocol protocol) throws SettingException {

@@ -1,7 +1,6 @@
 package dev.crossgate.listener;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
@@ -22,7 +21,7 @@ final class ConnectionLimit {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private final LongAdder refused;
-    private final AtomicLong lastLog = new AtomicLong();
+    private final RateLimitedWarning warning = new RateLimitedWarning();
 
     ConnectionLimit(String listener, int max, Stats stats) {
         this.listener = listener;
@@ -36,9 +35,7 @@ final class ConnectionLimit {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             refused.increment();
-            long now = System.nanoTime();
-            long last = lastLog.get();
-            if (now - last > 1_000_000_000L && lastLog.compareAndSet(last, now)) {
+            if (warning.due()) {
                 LOG.warn("listener={} connections_refused: {} connections are open, the limit is {} "
                         + "(crossgate.listeners.{}.max-connections); new ones are closed at once", listener, max, max, listener);
             }

@@ -35,21 +35,25 @@ public final class HttpListener implements Listener, AutoCloseable {
         this.config = config;
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
         this.skywalking = config.protocol() == ListenerConfig.Protocol.GRPC ? new SkyWalkingTraffic(config, connector, stats) : null;
-        this.proxy = new HttpProxy(config.name(), terminate, connector, skywalking, stats);
+        this.proxy = new HttpProxy(config, connector, skywalking, stats);
         ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
-        RequestRefusals refusals = new RequestRefusals(config.name(), stats);
+        HttpGuards guards = new HttpGuards(config, stats);
+        SendStall stalls = new SendStall(config, stats);
+        ListenerConfig.Limits limits = config.limits();
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
-                .idleTimeout(Duration.ofMinutes(5))
+                .idleTimeout(limits.idleTimeout())
                 // the TCP connection counts, not the HTTP/2 streams on it
                 .doOnChannelInit((observer, channel, address) -> {
                     if (!(channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) && limit.admit(channel)) {
-                        refusals.watch(channel);
+                        stalls.watch(channel);
+                        guards.watch(channel);
                     }
                 })
-                .httpRequestDecoder(spec -> spec.maxHeaderSize(config.limits().maxHeaderSize()))
+                .httpRequestDecoder(spec -> spec.maxHeaderSize(limits.maxHeaderSize()))
                 .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW)
-                        .maxConcurrentStreams(config.limits().maxConcurrentStreams())
-                        .maxHeaderListSize(config.limits().maxHeaderSize()))
+                        .maxConcurrentStreams(limits.maxConcurrentStreams())
+                        .maxHeaderListSize(limits.maxHeaderSize())
+                        .maxDecodedRstFramesPerWindow(limits.maxResets(), ListenerConfig.Limits.RESET_WINDOW_SECONDS))
                 .handle(proxy);
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);

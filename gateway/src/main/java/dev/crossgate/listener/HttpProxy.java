@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.crossgate.admin.Stats;
+import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
 import dev.crossgate.skywalking.SkyWalkingServices;
 import dev.crossgate.skywalking.SkyWalkingTraffic;
@@ -37,6 +38,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     private final String listener;
     private final boolean https;
+    private final int maxHeaderCount;
     private final HttpConnector connector;
     private final SkyWalkingTraffic skywalking;
     private final LongAdder requests;
@@ -44,13 +46,16 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final LongAdder unavailable;
     private final LongAdder gatewayTimeout;
     private final LongAdder downstreamClosed;
+    private final LongAdder headersRefused;
+    private final RateLimitedWarning headerCountWarning = new RateLimitedWarning();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
     /** @param skywalking what a gRPC listener knows of SkyWalking's collector calls; null for HTTP listeners */
-    public HttpProxy(String listener, boolean https, HttpConnector connector, SkyWalkingTraffic skywalking, Stats stats) {
-        this.listener = listener;
-        this.https = https;
+    public HttpProxy(ListenerConfig config, HttpConnector connector, SkyWalkingTraffic skywalking, Stats stats) {
+        this.listener = config.name();
+        this.https = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
+        this.maxHeaderCount = config.limits().maxHeaderCount();
         this.connector = connector;
         this.skywalking = skywalking;
         String scope = "listener." + listener;
@@ -59,6 +64,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         this.unavailable = stats.counter(scope + ".http.503");
         this.gatewayTimeout = stats.counter(scope + ".http.504");
         this.downstreamClosed = stats.counter(scope + ".http.downstream_closed");
+        this.headersRefused = stats.counter(scope + ".http.431");
     }
 
     /** From now on every response asks the client to close its connection, so keep-alive clients move on. */
@@ -95,6 +101,19 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel stream, Channel connection,
                                   boolean http2) {
+        int headerCount = request.requestHeaders().size();
+        if (headerCount > maxHeaderCount) {
+            // the decoders bound the headers' bytes; their number is bounded here, for HTTP/1.1 and HTTP/2 alike
+            headersRefused.increment();
+            if (headerCountWarning.due()) {
+                LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}",
+                        listener, String.valueOf(request.remoteAddress()).replaceFirst("^/", ""), headerCount, maxHeaderCount,
+                        ListenerConfig.PREFIX + listener + ".http.max-header-count");
+            }
+            response.keepAlive(false);
+            return plain(response, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, headerCount + " header fields, the limit is "
+                    + maxHeaderCount);
+        }
         SkyWalkingServices.Method collector = skywalking == null ? null : skywalking.method(request).orElse(null);
         if (collector != null && skywalking.stores(collector, request)) {
             return skywalking.store(collector, request, response); // answered here, whether or not the far side is there now

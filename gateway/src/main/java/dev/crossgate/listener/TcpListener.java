@@ -87,10 +87,10 @@ public final class TcpListener implements Listener, AutoCloseable {
                         accepted.increment();
                         if (terminate) {
                             ages.track(client, tls.generation()); // a byte stream has no request boundary: retired means closed
-                            client.pipeline().addLast(new SniHandler(tls.contexts(), ServerTls.HANDSHAKE_TIMEOUT.toMillis()),
+                            client.pipeline().addLast(new SniHandler(tls.contexts(), config.limits().handshakeTimeout().toMillis()),
                                     new HandshakeObserver(tlsStats, "listener"));
                         } else if (passthrough) {
-                            client.pipeline().addLast(new SniRouter(config.name(), routes, ServerTls.HANDSHAKE_TIMEOUT.toMillis(), stats));
+                            client.pipeline().addLast(new SniRouter(config.name(), routes, config.limits().handshakeTimeout().toMillis(), stats));
                         }
                         client.pipeline().addLast(new Dialer(terminate || passthrough));
                     }

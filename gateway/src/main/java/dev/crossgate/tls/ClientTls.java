@@ -18,6 +18,9 @@ import reactor.netty.tcp.SslProvider;
  */
 public final class ClientTls extends RotatingTls {
 
+    /** A backend that accepts the connection but does not finish the handshake within this is given up on. */
+    public static final java.time.Duration HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private final ConnectorConfig connector;
     private final List<String> alpn;
     private volatile SslProvider current;
@@ -48,7 +51,7 @@ public final class ClientTls extends RotatingTls {
         String serverName = tls.serverName();
         current = SslProvider.builder()
                 .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn))
-                .handshakeTimeout(ServerTls.HANDSHAKE_TIMEOUT)
+                .handshakeTimeout(HANDSHAKE_TIMEOUT)
                 .handlerConfigurator(handler -> {
                     // Names are verified by PeerVerifier against tls.server-name, not against the address dialled.
                     SSLParameters parameters = handler.engine().getSSLParameters();

@@ -1,6 +1,5 @@
 package dev.crossgate.tls;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,8 +20,6 @@ import reactor.netty.tcp.SslProvider;
  * Reactor Netty asks this mapping at each ClientHello, so a rotation applies to the next handshake.
  */
 public final class ServerTls extends RotatingTls implements AsyncMapping<String, SslProvider> {
-
-    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** An identity's context with the names it serves. */
     private record Served(String source, List<SubjectAltName> names, SslProvider provider) {
@@ -79,7 +76,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             List<TlsMaterial> sameNames = group.getValue().stream().map(identities::get).toList();
             SslProvider provider = SslProvider.builder()
                     .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn))
-                    .handshakeTimeout(HANDSHAKE_TIMEOUT)
+                    .handshakeTimeout(listener.limits().handshakeTimeout())
                     .build();
             for (String source : group.getValue()) {
                 built.add(new Served(source, List.copyOf(group.getKey()), provider));

@@ -67,6 +67,16 @@ final class GatewayProcess implements AutoCloseable {
         throw new AssertionError("gateway not ready within 30s:\n" + log());
     }
 
+    /** The gateway's resident memory now, from the kernel. */
+    long residentKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for the gateway, pid " + process.pid());
+    }
+
     HttpResponse<String> admin(String path) throws IOException, InterruptedException {
         return ADMIN.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());

