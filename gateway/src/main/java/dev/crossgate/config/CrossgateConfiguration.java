@@ -18,12 +18,9 @@ import dev.crossgate.certsource.SourceSettings;
 
 /** The whole configuration, typed and cross-checked: what the gateway is assembled from. */
 public record CrossgateConfiguration(List<CertSourceConfig> certs, List<ListenerConfig> listeners, List<ConnectorConfig> connectors,
-                                     AdminConfig admin, java.time.Duration maxConnectionAgeAfterRotation, int ioThreads) {
+                                     AdminConfig admin, TlsPolicy tls, int ioThreads) {
 
     public static final String CERTS_PREFIX = SourceSettings.PREFIX;
-    public static final String TLS_PREFIX = "crossgate.tls.";
-    public static final String MAX_CONNECTION_AGE = "max-connection-age-after-rotation";
-    public static final java.time.Duration DEFAULT_MAX_CONNECTION_AGE = java.time.Duration.ofMinutes(5);
     public static final String IO_PREFIX = "crossgate.io.";
     public static final String IO_THREADS = "threads";
 
@@ -50,7 +47,7 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
                 new ConfigSchema.Section(ListenerConfig.PREFIX, true, Set.copyOf(ListenerConfig.KEYS)),
                 new ConfigSchema.Section(ConnectorConfig.PREFIX, true, Set.copyOf(ConnectorConfig.KEYS)),
                 new ConfigSchema.Section(AdminConfig.PREFIX, false, Set.copyOf(AdminConfig.KEYS)),
-                new ConfigSchema.Section(TLS_PREFIX, false, Set.of(MAX_CONNECTION_AGE)),
+                new ConfigSchema.Section(TlsPolicy.PREFIX, false, Set.copyOf(TlsPolicy.KEYS)),
                 new ConfigSchema.Section(IO_PREFIX, false, Set.of(IO_THREADS))));
     }
 
@@ -80,10 +77,9 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
             Settings admin = plain.apply(AdminConfig.PREFIX);
             return new AdminConfig(admin.optional("host").orElse(AdminConfig.DEFAULT_HOST), admin.port("port", AdminConfig.DEFAULT_PORT));
         });
-        java.time.Duration maxAge = valueOr(problems, DEFAULT_MAX_CONNECTION_AGE,
-                () -> plain.apply(TLS_PREFIX).duration(MAX_CONNECTION_AGE, DEFAULT_MAX_CONNECTION_AGE));
+        TlsPolicy tls = valueOr(problems, TlsPolicy.STRICT, () -> TlsPolicy.from(plain.apply(TlsPolicy.PREFIX)));
         int ioThreads = valueOr(problems, defaultIoThreads(), () -> plain.apply(IO_PREFIX).integer(IO_THREADS, defaultIoThreads(), 1, 1024));
-        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, maxAge, ioThreads);
+        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, tls, ioThreads);
         configuration.crossCheck(problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

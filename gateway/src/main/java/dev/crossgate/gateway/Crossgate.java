@@ -73,10 +73,11 @@ public final class Crossgate implements Callable<Integer> {
     static int serve(Map<String, String> environment, Map<String, String> systemProperties, PrintWriter out, PrintWriter err,
                      java.util.function.Consumer<Gateway> started) throws Exception {
         Gateway gateway;
-        dev.crossgate.tls.TlsContexts.warmUpInBackground();
         try {
             var providers = CertificateSources.providers();
             CrossgateConfiguration configuration = configuration(environment, systemProperties, providers);
+            configuration.tls().applyProcessWide();
+            dev.crossgate.tls.TlsContexts.warmUpInBackground();
             java.util.List<String> problems = new java.util.ArrayList<>();
             CertificateSources sources = null;
             try {

@@ -39,6 +39,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Stats stats = new Stats();
     private AdminServer admin;
+    private dev.crossgate.config.TlsPolicy tlsPolicy;
 
     private Gateway(CertificateSources sources, int ioThreads) {
         this.sources = sources;
@@ -58,6 +59,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startAll(CrossgateConfiguration configuration) throws Exception {
+        tlsPolicy = configuration.tls();
+        for (String weaker : tlsPolicy.weakenings()) {
+            LOG.warn("TLS weakened by configuration: {}", weaker);
+        }
         sources.start();
         sources.all().forEach(this::registerSourceStats);
         Map<String, ConnectorConfig> connectorConfigs = new LinkedHashMap<>();
@@ -82,9 +87,9 @@ public final class Gateway implements AutoCloseable {
                     HttpConnector connector = httpConnectors.computeIfAbsent(config.connector() + (grpc ? "/grpc" : "/http"),
                             n -> new HttpConnector(connectorConfigs.get(config.connector()),
                                     clientTls(connectorConfigs.get(config.connector()), grpc ? List.of("h2") : List.of("http/1.1")), grpc, loops, stats));
-                    yield new HttpListener(config, sources, connector, loops, stats, configuration.maxConnectionAgeAfterRotation());
+                    yield new HttpListener(config, sources, connector, loops, stats, configuration.tls());
                 }
-                case TCP -> new TcpListener(config, sources, tcp, loops, stats, configuration.maxConnectionAgeAfterRotation());
+                case TCP -> new TcpListener(config, sources, tcp, loops, stats, configuration.tls());
             };
             listeners.put(config.name(), listener);
             boolean off = config.tls().mode() == ListenerConfig.TlsMode.OFF;
@@ -108,7 +113,7 @@ public final class Gateway implements AutoCloseable {
 
     /** A connector's TLS for one protocol (the ALPN list differs), or null when it sends plaintext. */
     private ClientTls clientTls(ConnectorConfig connector, List<String> alpn) {
-        return connector.tls().originate() ? new ClientTls(connector, sources, alpn) : null;
+        return connector.tls().originate() ? new ClientTls(connector, sources, alpn, tlsPolicy) : null;
     }
 
     private void registerSourceStats(CertificateSource source) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import io.netty.channel.Channel;
 
@@ -37,7 +38,8 @@ final class ConnectionLimit {
             refused.increment();
             if (warning.due()) {
                 LOG.warn("listener={} connections_refused: {} connections are open, the limit is {} "
-                        + "(crossgate.listeners.{}.max-connections); new ones are closed at once", listener, max, max, listener);
+                        + "(crossgate.listeners.{}.max-connections); new ones are closed at once{}", listener, max, max, listener,
+                        warning.leftOut());
             }
             connection.close();
             return false;

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.config.ListenerConfig;
 import io.netty.buffer.ByteBuf;
@@ -190,8 +191,8 @@ final class HttpGuards {
             headerTimeouts.increment();
             if (timeoutWarning.due()) {
                 LOG.warn("http_refused listener={} peer={} reason=header_timeout detail=\"request headers not complete {} ms after their "
-                        + "first byte ({}); the connection is closed\"", listener, peer(connection), TimeUnit.NANOSECONDS.toMillis(waited),
-                        ListenerConfig.PREFIX + listener + ".http.header-timeout");
+                        + "first byte ({}); the connection is closed\"{}", listener, peer(connection), TimeUnit.NANOSECONDS.toMillis(waited),
+                        ListenerConfig.PREFIX + listener + ".http.header-timeout", timeoutWarning.leftOut());
             }
             connection.close();
         }
@@ -221,9 +222,9 @@ final class HttpGuards {
             return;
         }
         if (refusalWarning.due()) {
-            LOG.warn("http_refused listener={} peer={} reason={} detail=\"{}\" setting={}", listener, peer(ctx.channel()),
+            LOG.warn("http_refused listener={} peer={} reason={} detail=\"{}\" setting={}{}", listener, peer(ctx.channel()),
                     cause instanceof TooLongHttpHeaderException ? "headers_too_large" : "uri_too_long",
-                    cause.getMessage(), ListenerConfig.PREFIX + listener + "." + setting);
+                    cause.getMessage(), ListenerConfig.PREFIX + listener + "." + setting, refusalWarning.leftOut());
         }
     }
 
@@ -244,8 +245,9 @@ final class HttpGuards {
             String name = error == null ? "code_" + errorCode : goAwayName(error);
             stats.counter(scope + "http2.goaway." + name).increment();
             if (goAwayWarning.due()) {
-                LOG.warn("http2_goaway listener={} peer={} error={} detail=\"{}\"", listener, peer(connection), name,
-                        debugData == null ? "" : debugData.toString(java.nio.charset.StandardCharsets.UTF_8).replace('"', '\''));
+                LOG.warn("http2_goaway listener={} peer={} error={} detail=\"{}\"{}", listener, peer(connection), name,
+                        debugData == null ? "" : debugData.toString(java.nio.charset.StandardCharsets.UTF_8).replace('"', '\''),
+                        goAwayWarning.leftOut());
             }
         }
     }

@@ -31,7 +31,7 @@ public final class HttpListener implements Listener, AutoCloseable {
     private final SkyWalkingTraffic skywalking;
 
     public HttpListener(ListenerConfig config, CertificateSources sources, HttpConnector connector, LoopResources loops, Stats stats,
-                        Duration maxConnectionAgeAfterRotation) throws Exception {
+                        dev.crossgate.config.TlsPolicy tlsPolicy) throws Exception {
         this.config = config;
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
         this.skywalking = config.protocol() == ListenerConfig.Protocol.GRPC ? new SkyWalkingTraffic(config, connector, stats) : null;
@@ -58,14 +58,15 @@ public final class HttpListener implements Listener, AutoCloseable {
         if (terminate) {
             TlsStats tlsStats = new TlsStats("listener." + config.name(), stats);
             boolean grpc = config.protocol() == ListenerConfig.Protocol.GRPC;
-            this.tls = new ServerTls(config, sources, grpc ? List.of("h2") : List.of("h2", "http/1.1"));
-            ConnectionAges ages = new ConnectionAges(config.name(), maxConnectionAgeAfterRotation, loops.onServer(true), stats);
+            this.tls = new ServerTls(config, sources, grpc ? List.of("h2") : List.of("h2", "http/1.1"), tlsPolicy);
+            ConnectionAges ages = new ConnectionAges(config.name(), tlsPolicy.maxConnectionAgeAfterRotation(), loops.onServer(true), stats);
             tls.onRotation(ages::rotated);
             server = (grpc ? server.protocol(HttpProtocol.H2) : server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2))
-                    .secure(spec -> spec.sslContext(tls.placeholderContext()).setSniAsyncMappings(tls))
+                    .secure(spec -> spec.sslContext(tls.placeholderContext()).handshakeTimeout(limits.handshakeTimeout())
+                            .setSniAsyncMappings(tls)) // the timeout here covers reading the ClientHello
                     .doOnChannelInit((observer, channel, address) -> {
                         ages.track(channel, tls.generation());
-                        channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener"));
+                        channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener").watchFirstBytes(channel.pipeline()));
                     });
         } else {
             this.tls = null;

@@ -10,6 +10,7 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
@@ -48,6 +49,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     private final LongAdder downstreamClosed;
     private final LongAdder headersRefused;
     private final RateLimitedWarning headerCountWarning = new RateLimitedWarning();
+    /** A backend that is down fails every request: the first few a second name it, the counters count them all. */
+    private final RateLimitedWarning upstreamWarning = new RateLimitedWarning(10);
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
@@ -106,9 +109,9 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
             // the decoders bound the headers' bytes; their number is bounded here, for HTTP/1.1 and HTTP/2 alike
             headersRefused.increment();
             if (headerCountWarning.due()) {
-                LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}",
+                LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}{}",
                         listener, String.valueOf(request.remoteAddress()).replaceFirst("^/", ""), headerCount, maxHeaderCount,
-                        ListenerConfig.PREFIX + listener + ".http.max-header-count");
+                        ListenerConfig.PREFIX + listener + ".http.max-header-count", headerCountWarning.leftOut());
             }
             response.keepAlive(false);
             return plain(response, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, headerCount + " header fields, the limit is "
@@ -176,9 +179,11 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         HttpResponseStatus status = HttpResponseStatus.valueOf(failure.status());
         String reason = connector.describe(failure);
         (status == HttpResponseStatus.GATEWAY_TIMEOUT ? gatewayTimeout : badGateway).increment();
-        LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} reason={} error=\"{}\"", listener,
-                connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), failure.label(),
-                error.toString());
+        if (upstreamWarning.due()) {
+            LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} reason={} error=\"{}\"{}", listener,
+                    connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), failure.label(),
+                    error.toString(), upstreamWarning.leftOut());
+        }
         if (response.hasSentHeaders()) {
             return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
         }

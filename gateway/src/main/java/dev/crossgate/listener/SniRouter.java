@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.connector.TcpConnector;
 import dev.crossgate.tls.SanMatcher;
@@ -28,22 +29,40 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
     record Routed(TcpConnector connector, String sni) {
     }
 
+    /** What every connection of one passthrough listener shares: its routes, counters and log limit. */
+    static final class Routes {
+        private final String listener;
+        private final Map<String, TcpConnector> routes;
+        private final long timeoutMillis;
+        private final LongAdder routed;
+        private final LongAdder unknown;
+        private final LongAdder notTls;
+        private final LongAdder badClientHello;
+        private final LongAdder timeout;
+        private final RateLimitedWarning warning = new RateLimitedWarning(10);
+
+        Routes(String listener, Map<String, TcpConnector> routes, long timeoutMillis, Stats stats) {
+            this.listener = listener;
+            this.routes = routes;
+            this.timeoutMillis = timeoutMillis;
+            String scope = "listener." + listener + ".passthrough.";
+            this.routed = stats.counter(scope + "routed");
+            this.unknown = stats.counter(scope + "unknown_sni");
+            this.notTls = stats.counter(scope + "not_tls");
+            this.badClientHello = stats.counter(scope + "bad_client_hello");
+            this.timeout = stats.counter(scope + "timeout");
+        }
+    }
+
+    private final Routes shared;
     private final String listener;
-    private final Map<String, TcpConnector> routes;
-    private final LongAdder routed;
-    private final LongAdder unknown;
-    private final LongAdder notTls;
     /** The decoder may run the lookup again on the held bytes while the close is under way: refuse once. */
     private boolean refused;
 
-    SniRouter(String listener, Map<String, TcpConnector> routes, long timeoutMillis, Stats stats) {
-        super(timeoutMillis);
-        this.listener = listener;
-        this.routes = routes;
-        String scope = "listener." + listener + ".passthrough.";
-        this.routed = stats.counter(scope + "routed");
-        this.unknown = stats.counter(scope + "unknown_sni");
-        this.notTls = stats.counter(scope + "not_tls");
+    SniRouter(Routes shared) {
+        super(shared.timeoutMillis);
+        this.shared = shared;
+        this.listener = shared.listener;
     }
 
     static TcpConnector route(Map<String, TcpConnector> routes, String sni) {
@@ -63,9 +82,11 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
     public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
         if (!refused && message instanceof io.netty.buffer.ByteBuf bytes && bytes.isReadable() && bytes.getUnsignedByte(bytes.readerIndex()) != 22) {
             refused = true;
-            notTls.increment();
-            LOG.warn("passthrough_refused listener={} peer={} reason=not_tls detail=\"the first bytes are not a TLS handshake record\"",
-                    listener, peer(ctx));
+            shared.notTls.increment();
+            if (shared.warning.due()) {
+                LOG.warn("passthrough_refused listener={} peer={} reason=not_tls detail=\"the first bytes are not a TLS handshake record\"{}",
+                        listener, peer(ctx), shared.warning.leftOut());
+            }
             bytes.release();
             ctx.close();
             return;
@@ -79,7 +100,7 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
 
     @Override
     protected Future<TcpConnector> lookup(ChannelHandlerContext ctx, String hostname) {
-        TcpConnector connector = route(routes, hostname);
+        TcpConnector connector = route(shared.routes, hostname);
         return connector == null
                 ? ctx.executor().newFailedFuture(new IllegalArgumentException(hostname == null ? "no SNI in the ClientHello" : "no route for SNI " + hostname))
                 : ctx.executor().newSucceededFuture(connector);
@@ -92,13 +113,16 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
                 return;
             }
             refused = true;
-            unknown.increment();
-            LOG.warn("passthrough_refused listener={} peer={} sni={} reason=unknown_sni detail=\"{}; routes: {}\"", listener,
-                    peer(ctx), hostname == null ? "-" : hostname, future.cause().getMessage(), routes.keySet());
+            shared.unknown.increment();
+            if (shared.warning.due()) {
+                LOG.warn("passthrough_refused listener={} peer={} sni={} reason=unknown_sni detail=\"{}; routes: {}\"{}", listener,
+                        peer(ctx), hostname == null ? "-" : hostname, future.cause().getMessage(), shared.routes.keySet(),
+                        shared.warning.leftOut());
+            }
             ctx.close();
             return;
         }
-        routed.increment();
+        shared.routed.increment();
         ctx.fireUserEventTriggered(new Routed(future.getNow(), hostname));
         ctx.pipeline().remove(this); // hands the ClientHello it held to the next handler, unchanged
     }
@@ -109,15 +133,22 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
             return;
         }
         refused = true;
-        boolean garbage = false;
+        String reason = "bad_client_hello";
+        LongAdder counter = shared.badClientHello;
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            garbage |= t instanceof NotSslRecordException;
+            if (t instanceof NotSslRecordException) {
+                reason = "not_tls";
+                counter = shared.notTls;
+            } else if (t instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+                reason = "timeout";
+                counter = shared.timeout;
+            }
         }
-        if (garbage) {
-            notTls.increment();
+        counter.increment();
+        if (shared.warning.due()) {
+            LOG.warn("passthrough_refused listener={} peer={} reason={} detail=\"{}\"{}", listener, peer(ctx), reason, cause.getMessage(),
+                    shared.warning.leftOut());
         }
-        LOG.warn("passthrough_refused listener={} peer={} reason={} detail=\"{}\"", listener, peer(ctx),
-                garbage ? "not_tls" : "bad_client_hello", cause.getMessage());
         ctx.close();
     }
 }

@@ -52,10 +52,11 @@ public final class TcpListener implements Listener, AutoCloseable {
     private final AtomicInteger relaying = new AtomicInteger();
     private final LongAdder accepted;
     private final LongAdder upstreamFailures;
+    private final dev.crossgate.admin.RateLimitedWarning upstreamWarning = new dev.crossgate.admin.RateLimitedWarning(10);
 
     /** @param connectors finds a connector by name: the listener's own, or each target of its SNI routes */
     public TcpListener(ListenerConfig config, CertificateSources sources, Function<String, TcpConnector> connectors, LoopResources loops,
-                       Stats stats, Duration maxConnectionAgeAfterRotation) throws InterruptedException {
+                       Stats stats, dev.crossgate.config.TlsPolicy tlsPolicy) throws InterruptedException {
         this.config = config;
         this.stats = stats;
         this.connector = config.connector() == null ? null : connectors.apply(config.connector());
@@ -65,13 +66,15 @@ public final class TcpListener implements Listener, AutoCloseable {
         this.accepted = stats.counter("listener." + config.name() + ".tcp.connections");
         this.upstreamFailures = stats.counter("listener." + config.name() + ".tcp.upstream_failures");
         boolean terminate = config.tls().mode() == ListenerConfig.TlsMode.TERMINATE;
-        this.tls = terminate ? new ServerTls(config, sources, List.of()) : null;
+        this.tls = terminate ? new ServerTls(config, sources, List.of(), tlsPolicy) : null;
         TlsStats tlsStats = terminate ? new TlsStats("listener." + config.name(), stats) : null;
-        ConnectionAges ages = terminate ? new ConnectionAges(config.name(), maxConnectionAgeAfterRotation, loops.onServer(true), stats) : null;
+        ConnectionAges ages = terminate ? new ConnectionAges(config.name(), tlsPolicy.maxConnectionAgeAfterRotation(), loops.onServer(true), stats) : null;
         if (terminate) {
             tls.onRotation(ages::rotated);
         }
         ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
+        SniRouter.Routes passthroughRoutes = passthrough
+                ? new SniRouter.Routes(config.name(), routes, config.limits().handshakeTimeout().toMillis(), stats) : null;
         var group = loops.onServer(true);
         this.server = new ServerBootstrap().group(loops.onServerSelect(true), group)
                 .channel(loops.onChannelClass(ServerSocketChannel.class, group))
@@ -88,9 +91,9 @@ public final class TcpListener implements Listener, AutoCloseable {
                         if (terminate) {
                             ages.track(client, tls.generation()); // a byte stream has no request boundary: retired means closed
                             client.pipeline().addLast(new SniHandler(tls.contexts(), config.limits().handshakeTimeout().toMillis()),
-                                    new HandshakeObserver(tlsStats, "listener"));
+                                    new HandshakeObserver(tlsStats, "listener").watchFirstBytes(client.pipeline()));
                         } else if (passthrough) {
-                            client.pipeline().addLast(new SniRouter(config.name(), routes, config.limits().handshakeTimeout().toMillis(), stats));
+                            client.pipeline().addLast(new SniRouter(passthroughRoutes));
                         }
                         client.pipeline().addLast(new Dialer(terminate || passthrough));
                     }
@@ -181,8 +184,11 @@ public final class TcpListener implements Listener, AutoCloseable {
                     }
                 } else {
                     upstreamFailures.increment();
-                    LOG.warn("upstream_failed listener={} connector={} address={} peer={} error=\"{}\"", config.name(),
-                            connector.config().name(), connector.config().address(), client.remoteAddress(), connected.cause().toString());
+                    if (upstreamWarning.due()) {
+                        LOG.warn("upstream_failed listener={} connector={} address={} peer={} error=\"{}\"{}", config.name(),
+                                connector.config().name(), connector.config().address(), client.remoteAddress(),
+                                connected.cause().toString(), upstreamWarning.leftOut());
+                    }
                     client.close();
                 }
             });

@@ -23,10 +23,12 @@ public final class ClientTls extends RotatingTls {
 
     private final ConnectorConfig connector;
     private final List<String> alpn;
+    private final dev.crossgate.config.TlsPolicy policy;
     private volatile SslProvider current;
 
-    public ClientTls(ConnectorConfig connector, CertificateSources sources, List<String> alpn) {
+    public ClientTls(ConnectorConfig connector, CertificateSources sources, List<String> alpn, dev.crossgate.config.TlsPolicy policy) {
         super("connector." + connector.name());
+        this.policy = policy;
         this.connector = connector;
         this.alpn = List.copyOf(alpn);
         Set<String> names = new LinkedHashSet<>();
@@ -50,7 +52,7 @@ public final class ClientTls extends RotatingTls {
         PeerVerifier verifier = PeerVerifier.forServer(bundle.orElse(null), tls.serverName());
         String serverName = tls.serverName();
         current = SslProvider.builder()
-                .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn))
+                .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn, policy))
                 .handshakeTimeout(HANDSHAKE_TIMEOUT)
                 .handlerConfigurator(handler -> {
                     // Names are verified by PeerVerifier against tls.server-name, not against the address dialled.

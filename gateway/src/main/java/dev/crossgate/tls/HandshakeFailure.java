@@ -22,6 +22,7 @@ public enum HandshakeFailure {
     REFUSED_BY_PEER("ssl.connection_error", "the peer refused our certificate or ended the handshake"),
     NOT_READY("ssl.connection_error", "no valid certificate loaded yet"),
     TIMEOUT("ssl.connection_error", "the handshake did not complete in time"),
+    CLOSED_MID_HANDSHAKE("ssl.connection_error", "the peer closed the connection before the handshake completed"),
     OTHER("ssl.connection_error", "the handshake failed");
 
     private final String counter;
@@ -78,6 +79,9 @@ public enum HandshakeFailure {
         }
         if (messages.contains("SSLV3_ALERT") || messages.contains("TLSV1_ALERT") || messages.contains("RECEIVED FATAL ALERT")) {
             return REFUSED_BY_PEER;
+        }
+        if (messages.contains("CLOSED WHILE SSL/TLS HANDSHAKE")) {
+            return CLOSED_MID_HANDSHAKE;
         }
         if (failure instanceof SSLHandshakeException && messages.contains("CERTIFICATE_VERIFY_FAILED")) {
             return UNTRUSTED_ISSUER;

@@ -34,6 +34,10 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     private final TlsStats stats;
     private final String role;
     private String sni;
+    /** The handshake's outcome is counted: nothing more to count on this connection. */
+    private boolean decided;
+    /** The peer sent something: a close now is a broken handshake, not a port probe. */
+    private boolean bytesSeen;
 
     /** @param role "listener" or "connector", for the log line */
     public HandshakeObserver(TlsStats stats, String role) {
@@ -41,24 +45,61 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
         this.role = role;
     }
 
+    /**
+     * On a listener, also notes at the head of the pipeline whether the client sent any byte, so that a connection
+     * closed in the middle of its ClientHello is counted while a bare TCP probe (a load balancer's health check) is not.
+     */
+    public HandshakeObserver watchFirstBytes(io.netty.channel.ChannelPipeline pipeline) {
+        pipeline.addFirst("crossgate.handshake-bytes", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object message) {
+                bytesSeen = true;
+                ctx.pipeline().remove(this);
+                ctx.fireChannelRead(message);
+            }
+        });
+        return this;
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SniCompletionEvent sniEvent) {
             sni = sniEvent.hostname();
-            if (!sniEvent.isSuccess()) {
+            if (!sniEvent.isSuccess() && !decided) {
                 // no context for this handshake (none loaded yet): there will be no handshake completion event
                 failed(ctx.channel(), sniEvent.cause());
-                ctx.pipeline().remove(this);
             }
-        } else if (event instanceof SslHandshakeCompletionEvent completion) {
+        } else if (event instanceof SslHandshakeCompletionEvent completion && !decided) {
             if (completion.isSuccess()) {
+                decided = true;
                 succeeded(ctx.channel());
+                ctx.pipeline().remove(this);
             } else {
                 failed(ctx.channel(), completion.cause());
             }
-            ctx.pipeline().remove(this);
         }
         super.userEventTriggered(ctx, event);
+    }
+
+    /**
+     * A failed handshake's exception follows its completion event; counted and logged once already, it goes no further
+     * (the ALPN handler behind would log it again with a stack trace, once per scanner connection). An exception before
+     * any outcome (the SNI reader's timeout, a ClientHello it cannot parse) is the outcome.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!decided) {
+            failed(ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!decided && (bytesSeen || !"listener".equals(role))) {
+            failed(ctx.channel(), new javax.net.ssl.SSLHandshakeException("Connection closed while SSL/TLS handshake was in progress"));
+        }
+        super.channelInactive(ctx);
     }
 
     private void succeeded(Channel channel) {
@@ -74,10 +115,13 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     }
 
     private void failed(Channel channel, Throwable cause) {
+        decided = true;
         HandshakeFailure reason = HandshakeFailure.classify(cause);
         stats.failure(reason);
-        LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"", role, stats.name(), address(channel.remoteAddress()),
-                sni == null ? "-" : sni, reason.label(), detail(reason, cause));
+        if (stats.failureLog.due()) {
+            LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"{}", role, stats.name(), address(channel.remoteAddress()),
+                    sni == null ? "-" : sni, reason.label(), detail(reason, cause), stats.failureLog.leftOut());
+        }
     }
 
     private static String detail(HandshakeFailure reason, Throwable cause) {

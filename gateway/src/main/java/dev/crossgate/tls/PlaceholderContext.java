@@ -26,7 +26,7 @@ enum PlaceholderContext implements Supplier<SslContext> {
                         now.plus(Duration.ofDays(1)));
                 try {
                     context = SslContextBuilder.forServer(self.keyPair().getPrivate(), self.certificate())
-                            .sslProvider(TlsContexts.provider()).protocols(TlsContexts.PROTOCOLS).build();
+                            .sslProvider(TlsContexts.provider()).protocols(dev.crossgate.config.TlsPolicy.STRICT_PROTOCOLS).build();
                 } catch (javax.net.ssl.SSLException e) {
                     throw new IllegalStateException(e);
                 }

@@ -27,13 +27,15 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
 
     private final ListenerConfig listener;
     private final List<String> alpn;
+    private final dev.crossgate.config.TlsPolicy policy;
     private final String trustSource;
     private volatile List<Served> served = List.of();
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private final List<java.util.function.LongConsumer> rotationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public ServerTls(ListenerConfig listener, CertificateSources sources, List<String> alpn) {
+    public ServerTls(ListenerConfig listener, CertificateSources sources, List<String> alpn, dev.crossgate.config.TlsPolicy policy) {
         super("listener." + listener.name());
+        this.policy = policy;
         this.listener = listener;
         this.alpn = List.copyOf(alpn);
         this.trustSource = listener.tls().trust() != null ? listener.tls().trust() : listener.tls().certs().get(0);
@@ -75,7 +77,7 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
         for (var group : sourcesByNames.entrySet()) {
             List<TlsMaterial> sameNames = group.getValue().stream().map(identities::get).toList();
             SslProvider provider = SslProvider.builder()
-                    .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn))
+                    .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn, policy))
                     .handshakeTimeout(listener.limits().handshakeTimeout())
                     .build();
             for (String source : group.getValue()) {

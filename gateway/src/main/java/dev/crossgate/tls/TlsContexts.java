@@ -8,6 +8,7 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.config.TlsPolicy;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
@@ -17,20 +18,13 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /**
- * Builds Netty TLS contexts from validated material, with Crossgate's strict defaults: TLS 1.2 and 1.3
- * only, AEAD cipher suites with forward secrecy only, BoringSSL when it loads.
+ * Builds Netty TLS contexts from validated material under the gateway's {@link TlsPolicy} (strict by default: TLS 1.3
+ * and 1.2, AEAD suites with forward secrecy, X25519/P-256/P-384), with BoringSSL when it loads. BoringSSL never
+ * renegotiates as a server and has no TLS compression, so neither can be switched on.
  */
 public final class TlsContexts {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
-
-    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-    /** TLS 1.3 suites are all AEAD; for TLS 1.2 only ECDHE with GCM or ChaCha20-Poly1305. */
-    public static final List<String> CIPHERS = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private static final SslProvider PROVIDER = chooseProvider();
 
@@ -55,8 +49,8 @@ public final class TlsContexts {
      * A listener's context: its identity (several for the same names, one per key algorithm, picked by the client's
      * signature algorithms), and client verification when client-auth is not none.
      */
-    public static SslContext server(List<TlsMaterial> identities, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn)
-            throws SSLException {
+    public static SslContext server(List<TlsMaterial> identities, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn,
+                                    TlsPolicy policy) throws SSLException {
         TlsMaterial first = identities.get(0);
         SslContextBuilder builder = (identities.size() == 1
                 ? SslContextBuilder.forServer(first.privateKey(), first.chain().toArray(X509Certificate[]::new))
@@ -65,22 +59,25 @@ public final class TlsContexts {
         if (clientAuth != ClientAuth.NONE) {
             builder.trustManager(clientVerifier);
         }
-        return common(builder, alpn).build();
+        return common(builder, alpn, policy).build();
     }
 
     /** A connector's context: the backend verified by {@code verifier} (or not at all), our client identity if any. */
-    public static SslContext client(TlsMaterial identity, PeerVerifier verifier, boolean insecureSkipVerify, List<String> alpn)
-            throws SSLException {
+    public static SslContext client(TlsMaterial identity, PeerVerifier verifier, boolean insecureSkipVerify, List<String> alpn,
+                                    TlsPolicy policy) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .trustManager(insecureSkipVerify ? InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0] : verifier);
         if (identity != null) {
             builder.keyManager(identity.privateKey(), identity.chain().toArray(X509Certificate[]::new));
         }
-        return common(builder, alpn).build();
+        return common(builder, alpn, policy).build();
     }
 
-    private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn) {
-        builder.sslProvider(PROVIDER).protocols(PROTOCOLS).ciphers(CIPHERS);
+    private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn, TlsPolicy policy) {
+        builder.sslProvider(PROVIDER).protocols(policy.protocols()).ciphers(policy.cipherSuites());
+        if (PROVIDER == SslProvider.OPENSSL) {
+            builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, policy.groups().toArray(String[]::new));
+        }
         if (!alpn.isEmpty()) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

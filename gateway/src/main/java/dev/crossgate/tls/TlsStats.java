@@ -19,6 +19,8 @@ public final class TlsStats {
     private final LongAdder sessionReused;
     private final Map<HandshakeFailure, LongAdder> failures = new EnumMap<>(HandshakeFailure.class);
     private final Map<HandshakeFailure, LongAdder> envoyCounters = new EnumMap<>(HandshakeFailure.class);
+    /** Each failed handshake is logged, up to ten a second: a scanner's flood must not become a log flood. */
+    final dev.crossgate.admin.RateLimitedWarning failureLog = new dev.crossgate.admin.RateLimitedWarning(10);
 
     /** @param scope {@code listener.<name>} or {@code connector.<name>} */
     public TlsStats(String scope, Stats stats) {

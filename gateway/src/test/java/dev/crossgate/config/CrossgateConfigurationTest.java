@@ -43,7 +43,7 @@ class CrossgateConfigurationTest {
         assertThat(app.port()).isEqualTo(8080);
         assertThat(app.tls().originate()).isFalse();
         assertThat(configuration.admin().port()).isEqualTo(9901);
-        assertThat(configuration.maxConnectionAgeAfterRotation()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(configuration.tls().maxConnectionAgeAfterRotation()).isEqualTo(Duration.ofMinutes(5));
         assertThat(configuration.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 

@@ -1,0 +1,99 @@
+package dev.crossgate.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import dev.crossgate.certsource.SettingException;
+import dev.crossgate.certsource.Settings;
+
+/**
+ * {@code crossgate.tls.*}: what every TLS context of the gateway allows, listeners and connectors alike. The defaults
+ * are strict; a setting that allows more than they do is accepted, and named in a WARN at every start.
+ * Renegotiation and TLS compression have no setting: BoringSSL offers neither.
+ *
+ * @param protocols                      TLS versions, newest first
+ * @param cipherSuites                   TLS 1.3 and TLS 1.2 suites, in order of preference
+ * @param groups                         key exchange groups (curves), in order of preference
+ * @param sessionTickets                 resumption by tickets, whose keys BoringSSL rotates (and every certificate rotation renews)
+ * @param maxConnectionAgeAfterRotation  how long a connection made with replaced material may live on
+ */
+public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<String> groups, boolean sessionTickets,
+                        Duration maxConnectionAgeAfterRotation) {
+
+    public static final String PREFIX = "crossgate.tls.";
+    public static final List<String> KEYS = List.of("protocols", "cipher-suites", "groups", "session-tickets",
+            "max-connection-age-after-rotation");
+
+    public static final List<String> STRICT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** TLS 1.3 suites are all AEAD; for TLS 1.2 only ECDHE (forward secrecy) with GCM or ChaCha20-Poly1305. */
+    public static final List<String> STRICT_CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    public static final List<String> STRICT_GROUPS = List.of("X25519", "P-256", "P-384");
+    /** The groups BoringSSL knows by these names. */
+    private static final List<String> KNOWN_GROUPS = List.of("X25519", "P-256", "P-384", "P-521", "X25519MLKEM768");
+    private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1");
+    public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(5);
+
+    public static final TlsPolicy STRICT = new TlsPolicy(STRICT_PROTOCOLS, STRICT_CIPHER_SUITES, STRICT_GROUPS, true,
+            DEFAULT_MAX_CONNECTION_AGE);
+
+    public TlsPolicy {
+        protocols = List.copyOf(protocols);
+        cipherSuites = List.copyOf(cipherSuites);
+        groups = List.copyOf(groups);
+    }
+
+    static TlsPolicy from(Settings settings) throws SettingException {
+        List<String> protocols = settings.has("protocols") ? settings.list("protocols") : STRICT_PROTOCOLS;
+        for (String protocol : protocols) {
+            if (!KNOWN_PROTOCOLS.contains(protocol)) {
+                throw new SettingException(settings.describe("protocols") + ": '" + protocol + "' is not one of TLSv1.3, TLSv1.2, TLSv1.1, TLSv1");
+            }
+        }
+        List<String> suites = settings.has("cipher-suites") ? settings.list("cipher-suites") : STRICT_CIPHER_SUITES;
+        List<String> groups = settings.has("groups") ? settings.list("groups") : STRICT_GROUPS;
+        for (String group : groups) {
+            if (!KNOWN_GROUPS.contains(group)) {
+                throw new SettingException(settings.describe("groups") + ": '" + group + "' is not one of " + KNOWN_GROUPS);
+            }
+        }
+        if (protocols.isEmpty() || suites.isEmpty() || groups.isEmpty()) {
+            throw new SettingException(PREFIX + "protocols, cipher-suites and groups may not be empty");
+        }
+        return new TlsPolicy(protocols, suites, groups, settings.bool("session-tickets", true),
+                settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE));
+    }
+
+    /**
+     * What must be settled before the first TLS context exists: Netty reads whether servers issue session tickets
+     * once, from the JDK's own switch, and offers no per-context setting that BoringSSL honours for TLS 1.3.
+     */
+    public void applyProcessWide() {
+        if (!sessionTickets) {
+            System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
+        }
+    }
+
+    /** What this policy allows beyond the strict defaults, one line per setting, for the WARN at start. */
+    public List<String> weakenings() {
+        List<String> weaker = new ArrayList<>();
+        List<String> oldProtocols = protocols.stream().filter(p -> !STRICT_PROTOCOLS.contains(p)).toList();
+        if (!oldProtocols.isEmpty()) {
+            weaker.add(PREFIX + "protocols allows " + oldProtocols + ", beyond TLS 1.3 and 1.2");
+        }
+        List<String> extraSuites = cipherSuites.stream().filter(s -> !STRICT_CIPHER_SUITES.contains(s)).toList();
+        if (!extraSuites.isEmpty()) {
+            weaker.add(PREFIX + "cipher-suites allows " + extraSuites + ", beyond the AEAD suites with forward secrecy");
+        }
+        List<String> extraGroups = groups.stream().filter(g -> !STRICT_GROUPS.contains(g)).toList();
+        if (!extraGroups.isEmpty()) {
+            weaker.add(PREFIX + "groups allows " + extraGroups + ", beyond X25519, P-256 and P-384");
+        }
+        return weaker;
+    }
+}
