@@ -149,7 +149,7 @@ public final class MaterialReader {
         } catch (IOException | RuntimeException e) {
             // BouncyCastle says "-----END ... not found" or fails on the base64/ASN.1 of a cut-off block.
             throw new MaterialException(MaterialException.Reason.TRUNCATED,
-                    origin + " is truncated or damaged: " + safeMessage(e), e);
+                    origin + " is truncated or damaged: " + safeMessage(e), withoutContent(e));
         }
         if (objects.isEmpty()) {
             throw new MaterialException(MaterialException.Reason.NOT_PEM_OR_DER,
@@ -209,12 +209,12 @@ public final class MaterialReader {
 
     private static MaterialException badPassword(String origin, Exception e) {
         return new MaterialException(MaterialException.Reason.BAD_PASSWORD,
-                origin + " could not be decrypted: wrong key password or unsupported encryption (" + safeMessage(e) + ")", e);
+                origin + " could not be decrypted: wrong key password or unsupported encryption (" + safeMessage(e) + ")", withoutContent(e));
     }
 
     private static MaterialException unsupported(String origin, Exception e) {
         return new MaterialException(MaterialException.Reason.UNSUPPORTED_KEY,
-                origin + " holds a private key of an unsupported type: " + safeMessage(e), e);
+                origin + " holds a private key of an unsupported type: " + safeMessage(e), withoutContent(e));
     }
 
     private static List<X509Certificate> readDerCertificates(byte[] bytes, String origin) throws MaterialException {
@@ -259,7 +259,7 @@ public final class MaterialReader {
             };
         } catch (IOException | RuntimeException e) {
             throw new MaterialException(MaterialException.Reason.TRUNCATED,
-                    origin + " is DER but not a readable private key: " + safeMessage(e), e);
+                    origin + " is DER but not a readable private key: " + safeMessage(e), withoutContent(e));
         }
     }
 
@@ -316,7 +316,7 @@ public final class MaterialReader {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
         } catch (CertificateException | IOException e) {
             throw new MaterialException(MaterialException.Reason.TRUNCATED,
-                    origin + " holds a certificate the JDK cannot read: " + safeMessage(e), e);
+                    origin + " holds a certificate the JDK cannot read: " + safeMessage(e), withoutContent(e));
         }
     }
 
@@ -330,8 +330,21 @@ public final class MaterialReader {
         return "a " + pemObject.getClass().getSimpleName();
     }
 
+    /**
+     * A parser's message, with anything that could be the file's own content cut out: BouncyCastle quotes a damaged
+     * BEGIN/END line, and a key file whose line breaks were lost has its base64 body on that line (found by fuzzing).
+     */
     private static String safeMessage(Throwable e) {
         String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
+        return message == null ? e.getClass().getSimpleName() : BASE64_RUN.matcher(message).replaceAll("[...]");
+    }
+
+    private static final java.util.regex.Pattern BASE64_RUN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{16,}");
+
+    /** The parser's exception without its message, which may quote the file: only its type travels on as the cause. */
+    private static Throwable withoutContent(Throwable e) {
+        Exception stripped = new Exception(e.getClass().getName() + " (message left out: it may quote the file)");
+        stripped.setStackTrace(e.getStackTrace());
+        return stripped;
     }
 }
