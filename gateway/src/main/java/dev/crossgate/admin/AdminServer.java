@@ -30,6 +30,8 @@ import reactor.netty.resources.LoopResources;
  */
 public final class AdminServer implements AutoCloseable {
 
+    static final java.util.Set<String> PATHS = java.util.Set.of("/stats", "/metrics", "/certs", "/health/liveness", "/health/readiness");
+
     private final DisposableServer server;
 
     /** @param readiness what is not ready yet, empty when everything is */
@@ -45,7 +47,11 @@ public final class AdminServer implements AutoCloseable {
                             List<String> notReady = readiness.get();
                             return notReady.isEmpty() ? text(response, HttpResponseStatus.OK, "ready\n")
                                     : text(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready:\n- " + String.join("\n- ", notReady) + "\n");
-                        }))
+                        })
+                        // read-only by design: nothing here changes the gateway, whoever can reach the port
+                        .route(request -> PATHS.contains(request.fullPath()), (request, response) -> text(
+                                response.header(HttpHeaderNames.ALLOW, "GET"), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                                request.method() + " " + request.fullPath() + ": the admin endpoints only answer GET\n")))
                 .bindNow(Duration.ofSeconds(10));
     }
 

@@ -41,7 +41,9 @@ import dev.crossgate.tls.TestPki;
 class AbusiveClientsTest {
 
     private static final int MAX_CONNECTIONS = 150;
-    private static final long RESIDENT_BOUND_MIB = 400;
+    private static final int HEAP_MIB = 128;
+    private static final int DIRECT_MIB = 64;
+    private static final long RESIDENT_BOUND_MIB = 320;
 
     @TempDir
     Path dir;
@@ -73,6 +75,8 @@ class AbusiveClientsTest {
             env.put("CROSSGATE_LISTENERS_EDGE_HTTP_MAX_HEADER_SIZE", "8KiB");
             env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "6s");
             env.put("CROSSGATE_LISTENERS_EDGE_HTTP2_MAX_RESETS", "100");
+            // memory bounded the way the README says to: heap and direct memory (where Netty's buffers live) both capped
+            env.put("JDK_JAVA_OPTIONS", "-Xmx" + HEAP_MIB + "m -XX:MaxDirectMemorySize=" + DIRECT_MIB + "m");
             gateway = GatewayProcess.start(dir, env).awaitReady();
             SSLContext tls = TcpDataPlaneTest.clientContext(null, pki.ca.certificate());
 
@@ -134,6 +138,7 @@ class AbusiveClientsTest {
             assertThat(gateway.logLines("handshake_failed").size()).isLessThan(80);
             assertThat(gateway.logLines("connections_refused").size()).isLessThan(10);
             assertThat(gateway.process.isAlive()).isTrue();
+            assertThat(gateway.log()).doesNotContain("OutOfMemoryError").doesNotContain("OutOfDirectMemoryError");
         }
     }
 

@@ -145,6 +145,28 @@ final class GatewayProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+        keepLogAndRememberKeys();
         assertThat(logLines("LEAK:")).as("Netty buffers leaked\n%s", log()).isEmpty();
     }
+
+    /**
+     * The log goes to target/gateway-logs, where the suite's last test looks for secrets in it; private keys written
+     * next to it (by the test or by {@code certs generate}) are among the secrets it looks for.
+     */
+    private void keepLogAndRememberKeys() throws IOException {
+        Path kept = Files.createDirectories(Path.of("target", "gateway-logs"));
+        Files.copy(log, kept.resolve(System.nanoTime() + "-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var files = Files.walk(log.getParent(), 3)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> f.toFile().length() < 64 * 1024).toList()) {
+                String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+                java.util.regex.Matcher pem = KEY_PEM.matcher(text);
+                while (pem.find()) {
+                    dev.crossgate.tls.TestSecrets.remember(pem.group(1).replaceAll("\\s", ""));
+                }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern KEY_PEM =
+            java.util.regex.Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END");
 }

@@ -24,7 +24,9 @@ public final class TestPki {
 
     public static TestPki create(String caName, KeyType caKey) {
         Instant now = Instant.now();
-        return new TestPki(CertificateIssuer.rootCa(caName, caKey.generate(), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650))));
+        KeyPair keys = caKey.generate();
+        TestSecrets.rememberKey(keys.getPrivate());
+        return new TestPki(CertificateIssuer.rootCa(caName, keys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650))));
     }
 
     public CertificateIssuer.Issued server(String... hosts) {
@@ -42,6 +44,7 @@ public final class TestPki {
 
     public CertificateIssuer.Issued issue(String commonName, KeyPair keys, CertificateIssuer.Usage usage,
                                           Instant notBefore, Instant notAfter, String... hosts) {
+        TestSecrets.rememberKey(keys.getPrivate());
         List<SubjectAltName> sans = java.util.Arrays.stream(hosts).map(CertificateIssuer::nameOf).toList();
         return CertificateIssuer.leaf(ca, commonName, sans, usage, keys, notBefore, notAfter);
     }

@@ -119,6 +119,7 @@ public final class KubeApiServer implements AutoCloseable {
 
     /** As {@link #kubeconfig(String, String, String)}, through another loopback port, e.g. a {@link TcpCut} in front of the server. */
     public Path kubeconfig(String user, String token, String namespace, int serverPort) throws IOException {
+        dev.crossgate.tls.TestSecrets.remember(token);
         String config = """
                 apiVersion: v1
                 kind: Config
@@ -179,7 +180,9 @@ public final class KubeApiServer implements AutoCloseable {
     private void prepare() throws IOException {
         Files.createDirectories(dir.resolve("certs"));
         // the key that signs ServiceAccount tokens (TokenRequest, kubectl create token)
-        Files.writeString(dir.resolve("sa.key"), PemWriter.pkcs8(KeyType.RSA_2048.generate().getPrivate()));
+        java.security.PrivateKey signing = KeyType.RSA_2048.generate().getPrivate();
+        dev.crossgate.tls.TestSecrets.rememberKey(signing);
+        Files.writeString(dir.resolve("sa.key"), PemWriter.pkcs8(signing));
         Files.writeString(dir.resolve("tokens.csv"), adminToken + ",admin,admin-uid,system:masters\n");
     }
 
