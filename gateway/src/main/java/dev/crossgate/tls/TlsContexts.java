@@ -59,7 +59,45 @@ public final class TlsContexts {
         if (clientAuth != ClientAuth.NONE) {
             builder.trustManager(clientVerifier);
         }
-        return common(builder, alpn, policy).build();
+        byte[] ocsp = stapleable(identities);
+        if (ocsp == null) {
+            return common(builder, alpn, policy).build();
+        }
+        return new OcspStapling(common(builder.enableOcsp(true), alpn, policy).build(), ocsp);
+    }
+
+    /**
+     * The OCSP response to staple, when the source delivered one and BoringSSL serves it. With several certificates for
+     * the same names the one used is chosen inside the handshake, too late to pick its response: none is stapled then.
+     */
+    private static byte[] stapleable(List<TlsMaterial> identities) {
+        boolean delivered = identities.stream().anyMatch(identity -> identity.ocspResponse().isPresent());
+        if (!delivered) {
+            return null;
+        }
+        if (PROVIDER != SslProvider.OPENSSL || identities.size() > 1) {
+            LOG.warn("OCSP responses from source(s) {} are not stapled: {}", identities.stream().map(TlsMaterial::sourceName).toList(),
+                    PROVIDER != SslProvider.OPENSSL ? "the JDK TLS provider is in use" : "several certificates serve the same names");
+            return null;
+        }
+        return identities.get(0).ocspResponse().orElseThrow();
+    }
+
+    /** Gives every handshake of a context the same stapled response: set per engine, before its handshake starts. */
+    private static final class OcspStapling extends io.netty.handler.ssl.DelegatingSslContext {
+        private final byte[] response;
+
+        OcspStapling(SslContext context, byte[] response) {
+            super(context);
+            this.response = response;
+        }
+
+        @Override
+        protected void initEngine(javax.net.ssl.SSLEngine engine) {
+            if (engine instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openSsl) {
+                openSsl.setOcspResponse(response);
+            }
+        }
     }
 
     /** A connector's context: the backend verified by {@code verifier} (or not at all), our client identity if any. */

@@ -21,6 +21,7 @@ public final class TlsMaterial {
     private final Instant loadedAt;
     private final Optional<CertificateFacts> leafFacts;
     private final List<CertificateFacts> trustFacts;
+    private final byte[] ocspResponse;
 
     /**
      * @param sourceName the configured name of the source, for logs and {@code /certs}
@@ -30,6 +31,11 @@ public final class TlsMaterial {
      * @param loadedAt   when this material was accepted
      */
     public TlsMaterial(String sourceName, PrivateKey privateKey, List<X509Certificate> chain, List<X509Certificate> trust, Instant loadedAt) {
+        this(sourceName, privateKey, chain, trust, loadedAt, null);
+    }
+
+    private TlsMaterial(String sourceName, PrivateKey privateKey, List<X509Certificate> chain, List<X509Certificate> trust, Instant loadedAt,
+                        byte[] ocspResponse) {
         if ((privateKey == null) != chain.isEmpty()) {
             throw new IllegalArgumentException("a private key and a certificate chain come together");
         }
@@ -43,6 +49,17 @@ public final class TlsMaterial {
         this.loadedAt = loadedAt;
         this.leafFacts = this.chain.isEmpty() ? Optional.empty() : Optional.of(CertificateFacts.of(this.chain.get(0)));
         this.trustFacts = this.trust.stream().map(CertificateFacts::of).toList();
+        this.ocspResponse = ocspResponse;
+    }
+
+    /** The same material with an OCSP response for its leaf, already checked by {@link OcspResponses#check}. */
+    public TlsMaterial withOcspResponse(byte[] checkedResponse) {
+        return new TlsMaterial(sourceName, privateKey, chain, trust, loadedAt, checkedResponse.clone());
+    }
+
+    /** The DER OCSP response to staple, if the source delivered one. Shared, not copied: read it, never change it. */
+    public Optional<byte[]> ocspResponse() {
+        return Optional.ofNullable(ocspResponse);
     }
 
     public String sourceName() {
@@ -81,9 +98,9 @@ public final class TlsMaterial {
         return trustFacts;
     }
 
-    /** Same certificates and trust as {@code other}: a reload that changed nothing is not a rotation. */
+    /** Same certificates, trust and OCSP response as {@code other}: a reload that changed nothing is not a rotation. */
     public boolean sameCertificatesAs(TlsMaterial other) {
-        return other != null && chain.equals(other.chain) && trust.equals(other.trust)
+        return other != null && chain.equals(other.chain) && trust.equals(other.trust) && Arrays.equals(ocspResponse, other.ocspResponse)
                 && (privateKey == null ? other.privateKey == null
                         : other.privateKey != null && Arrays.equals(privateKey.getEncoded(), other.privateKey.getEncoded()));
     }

@@ -20,7 +20,7 @@ public final class FileCertificateSource extends MaterialStreamSource {
         super(spec.name(), TYPE, clock);
         this.spec = spec;
         try {
-            this.loop = new FileReloadLoop(spec, new FileMaterialLoader(spec, validator), stream, clock);
+            this.loop = new FileReloadLoop(spec, new FileMaterialLoader(spec, validator, clock), stream, clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a file watch service for source " + spec.name(), e);
         }

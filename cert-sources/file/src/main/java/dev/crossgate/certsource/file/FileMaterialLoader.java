@@ -17,16 +17,18 @@ import dev.crossgate.tls.MaterialValidator;
 final class FileMaterialLoader {
 
     /** The files' bytes as read at one moment, and a digest to tell whether anything changed since. */
-    record Snapshot(byte[] cert, byte[] key, byte[] ca, String digest) {
+    record Snapshot(byte[] cert, byte[] key, byte[] ca, byte[] ocsp, String digest) {
     }
 
     private final FileSourceSpec spec;
     private final MaterialValidator validator;
     private final MaterialValidator.Origins origins;
+    private final java.time.Clock clock;
 
-    FileMaterialLoader(FileSourceSpec spec, MaterialValidator validator) {
+    FileMaterialLoader(FileSourceSpec spec, MaterialValidator validator, java.time.Clock clock) {
         this.spec = spec;
         this.validator = validator;
+        this.clock = clock;
         this.origins = new MaterialValidator.Origins(
                 spec.certPath().map(Path::toString).orElse("(no cert-path)"),
                 spec.keyPath().map(Path::toString).orElse("(no key-path)"),
@@ -37,12 +39,19 @@ final class FileMaterialLoader {
         byte[] cert = readFile(spec.certPath());
         byte[] key = readFile(spec.keyPath());
         byte[] ca = readFile(spec.caPath());
-        return new Snapshot(cert, key, ca, digest(cert, key, ca));
+        byte[] ocsp = readFile(spec.ocspPath());
+        return new Snapshot(cert, key, ca, ocsp, digest(cert, key, ca, ocsp));
     }
 
     MaterialValidator.Result load(Snapshot snapshot) throws MaterialException {
         MaterialValidator.Result result = validator.validate(spec.name(), snapshot.cert(), snapshot.key(),
                 spec.keyPassword().orElse(null), snapshot.ca(), origins);
+        if (snapshot.ocsp() != null) {
+            var material = result.material();
+            byte[] checked = dev.crossgate.tls.OcspResponses.check(snapshot.ocsp(), material.leaf().orElseThrow(), clock.instant(),
+                    spec.ocspPath().orElseThrow().toString());
+            result = new MaterialValidator.Result(material.withOcspResponse(checked), result.warnings());
+        }
         Optional<String> exposed = spec.keyPath().flatMap(FileMaterialLoader::readableByOthers);
         if (exposed.isEmpty()) {
             return result;

@@ -16,6 +16,7 @@ public final class FileSourceProvider implements CertificateSourceProvider {
     public static final String KEY_PATH = "key-path";
     public static final String CA_PATH = "ca-path";
     public static final String KEY_PASSWORD = "key-password";
+    public static final String OCSP_PATH = "ocsp-path";
     public static final String DEBOUNCE = "debounce";
     public static final String SETTLE_TIMEOUT = "settle-timeout";
     public static final String POLL_INTERVAL = "poll-interval";
@@ -27,7 +28,7 @@ public final class FileSourceProvider implements CertificateSourceProvider {
 
     @Override
     public Set<String> settingKeys() {
-        return Set.of(CERT_PATH, KEY_PATH, CA_PATH, KEY_PASSWORD, DEBOUNCE, SETTLE_TIMEOUT, POLL_INTERVAL);
+        return Set.of(CERT_PATH, KEY_PATH, CA_PATH, OCSP_PATH, KEY_PASSWORD, DEBOUNCE, SETTLE_TIMEOUT, POLL_INTERVAL);
     }
 
     @Override
@@ -49,8 +50,13 @@ public final class FileSourceProvider implements CertificateSourceProvider {
             throw new SettingException("source " + settings.name() + " needs " + settings.describe(CERT_PATH)
                     + " and " + settings.describe(KEY_PATH) + ", or " + settings.describe(CA_PATH));
         }
+        var ocsp = settings.existingFile(OCSP_PATH);
+        if (ocsp.isPresent() && cert.isEmpty()) {
+            throw new SettingException(settings.describe(OCSP_PATH) + " is set but source " + settings.name()
+                    + " has no certificate to staple it to (" + settings.describe(CERT_PATH) + ")");
+        }
         Optional<char[]> password = settings.optional(KEY_PASSWORD).map(String::toCharArray);
-        return new FileSourceSpec(settings.name(), cert, key, ca, password,
+        return new FileSourceSpec(settings.name(), cert, key, ca, ocsp, password,
                 settings.duration(DEBOUNCE, FileSourceSpec.DEFAULT_DEBOUNCE),
                 settings.duration(SETTLE_TIMEOUT, FileSourceSpec.DEFAULT_SETTLE_TIMEOUT),
                 settings.duration(POLL_INTERVAL, FileSourceSpec.DEFAULT_POLL_INTERVAL));

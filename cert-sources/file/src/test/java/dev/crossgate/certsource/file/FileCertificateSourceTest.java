@@ -59,7 +59,8 @@ class FileCertificateSourceTest {
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
         PKI.writeFiles(PKI.server("a"), cert, key, null);
-        FileMaterialLoader loader = new FileMaterialLoader(spec(cert, key, null), new MaterialValidator(java.time.Clock.systemUTC(), Duration.ZERO, true));
+        FileMaterialLoader loader = new FileMaterialLoader(spec(cert, key, null), new MaterialValidator(java.time.Clock.systemUTC(), Duration.ZERO, true),
+                java.time.Clock.systemUTC());
 
         java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(loader.load(loader.read()).warnings()).isEmpty();
@@ -179,7 +180,7 @@ class FileCertificateSourceTest {
     void pollingFindsFilesThatNoWatchCanSee() throws Exception {
         Path later = dir.resolve("mounted-later");
         source = new FileCertificateSource(new FileSourceSpec("test", Optional.of(later.resolve("tls.crt")), Optional.of(later.resolve("tls.key")),
-                Optional.empty(), Optional.empty(), Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofMillis(300)),
+                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofMillis(300)),
                 new MaterialValidator(Clock.systemUTC(), Duration.ofDays(14), true), Clock.systemUTC());
         subscription = source.material().subscribe(seen::add);
         source.start();
@@ -256,7 +257,7 @@ class FileCertificateSourceTest {
 
     private FileSourceSpec spec(Path cert, Path key, Path ca) {
         return new FileSourceSpec("test", Optional.ofNullable(cert), Optional.ofNullable(key), Optional.ofNullable(ca), Optional.empty(),
-                Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofSeconds(10));
+                Optional.empty(), Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofSeconds(10));
     }
 
     private void start(FileSourceSpec spec) {
