@@ -49,6 +49,12 @@ public final class HttpListener implements Listener, AutoCloseable {
                         guards.watch(channel);
                     }
                 })
+                // an HTTP/2 stream can stall on its own (a window kept at zero); Reactor Netty shows streams here, not at channel init
+                .doOnConnection(connection -> {
+                    if (connection.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel stream) {
+                        stalls.watch(stream);
+                    }
+                })
                 .httpRequestDecoder(spec -> spec.maxHeaderSize(limits.maxHeaderSize()))
                 .http2Settings(settings -> settings.initialWindowSize(HttpConnector.HTTP2_STREAM_WINDOW)
                         .maxConcurrentStreams(limits.maxConcurrentStreams())

@@ -20,7 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
  * connection and a backend's. Once a whole {@code write-timeout} passes without a byte drained, it is closed,
  * counted ({@code write_timeout}) and logged at most once a second. A slow reader is not a stalled one: a byte
  * drained in the timeout restarts the wait. Nothing is done per write: only the writability changes, which Netty
- * reports at its watermarks, start or stop the clock.
+ * reports at its watermarks, start or stop the clock. An HTTP/2 stream is watched on its own: a client that keeps a
+ * stream's flow-control window at zero stalls that stream alone, and only that stream is reset.
  */
 final class SendStall {
 

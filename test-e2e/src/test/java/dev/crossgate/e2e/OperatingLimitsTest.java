@@ -334,4 +334,25 @@ class OperatingLimitsTest {
             }
         }
     }
+
+    @Test
+    void anHttp2StreamKeptAtAZeroWindowIsResetAfterTheWriteTimeoutWhileTheConnectionGoesOn() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "3s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+
+            try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
+                client.zeroWindow();
+                long started = System.nanoTime();
+                client.get(1, "/stream");
+                assertThat(client.awaitReset(1)).as("the stalled stream is reset, the connection stays").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
+            }
+            gateway.awaitStat("listener.edge.write_timeout", 1);
+            assertThat(backend.streamed()).as("what the backend could write for a stream that took nothing").isLessThan(32L << 20);
+        }
+    }
 }

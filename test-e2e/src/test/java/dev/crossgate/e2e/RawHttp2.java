@@ -59,6 +59,45 @@ final class RawHttp2 implements AutoCloseable {
         return connection;
     }
 
+    /** SETTINGS_INITIAL_WINDOW_SIZE 0: the server may send no DATA on any stream until the client allows it, which it never does. */
+    void zeroWindow() throws IOException {
+        frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) 0x4).putInt(0).array());
+        out.flush();
+    }
+
+    /** {@code GET path} on a stream, left open. */
+    void get(int streamId, String path) throws IOException {
+        byte[] authority = "localhost".getBytes(StandardCharsets.US_ASCII);
+        byte[] pathBytes = path.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer block = ByteBuffer.allocate(7 + authority.length + pathBytes.length);
+        // :method GET, :scheme https (static 2, 7); :path and :authority literal without indexing (name index 4, 1)
+        block.put((byte) 0x82).put((byte) 0x87).put((byte) 0x04).put((byte) pathBytes.length).put(pathBytes)
+                .put((byte) 0x01).put((byte) authority.length).put(authority);
+        frame(HEADERS, END_STREAM | END_HEADERS, streamId, java.util.Arrays.copyOf(block.array(), block.position()));
+        out.flush();
+    }
+
+    /** Reads frames until RST_STREAM on {@code streamId} (true) or the end of the connection or a GOAWAY (false). */
+    boolean awaitReset(int streamId) throws IOException {
+        try {
+            while (true) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                in.readFully(new byte[length]);
+                if (type == RST_STREAM && stream == streamId) {
+                    return true;
+                }
+                if (type == GOAWAY) {
+                    return false;
+                }
+            }
+        } catch (EOFException e) {
+            return false;
+        }
+    }
+
     /** {@code GET /} on a new stream, reset at once; unflushed, so many go out in few records. */
     void getAndReset(int streamId) throws IOException {
         byte[] authority = "localhost".getBytes(StandardCharsets.US_ASCII);
