@@ -355,4 +355,21 @@ class OperatingLimitsTest {
             assertThat(backend.streamed()).as("what the backend could write for a stream that took nothing").isLessThan(32L << 20);
         }
     }
+
+    @Test
+    void aPingFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
+        int port = Processes.freePort();
+        gateway = GatewayProcess.start(dir, tlsEdge(port, Processes.freePort())).awaitReady();
+        try (RawHttp2 flooder = RawHttp2.connect(port, trustingTheEdge(), 4096)) {
+            try {
+                for (int round = 0; round < 40; round++) {
+                    flooder.pings(10_000);
+                }
+            } catch (java.io.IOException closed) {
+                // the gateway gave up on it mid-flood
+            }
+        }
+        gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
+        assertThat(gateway.logLines("http2_goaway")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("error=enhance_your_calm"));
+    }
 }

@@ -42,7 +42,17 @@ final class RawHttp2 implements AutoCloseable {
 
     /** Connects, negotiates h2 and sends the connection preface with empty SETTINGS. */
     static RawHttp2 connect(int port, SSLContext context) throws IOException {
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+        return connect(port, context, 0);
+    }
+
+    /** As {@link #connect(int, SSLContext)}, with a small receive buffer (bytes; 0 for the default), for a client that reads nothing. */
+    static RawHttp2 connect(int port, SSLContext context, int receiveBuffer) throws IOException {
+        java.net.Socket raw = new java.net.Socket();
+        if (receiveBuffer > 0) {
+            raw.setReceiveBufferSize(receiveBuffer);
+        }
+        raw.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw, "localhost", port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {"h2"});
         socket.setSSLParameters(parameters);
@@ -57,6 +67,15 @@ final class RawHttp2 implements AutoCloseable {
         connection.frame(SETTINGS, 0, 0, new byte[0]);
         connection.out.flush();
         return connection;
+    }
+
+    /** PING frames, {@code count} of them, unflushed between: each asks the server for an acknowledgement. */
+    void pings(int count) throws IOException {
+        byte[] payload = new byte[8];
+        for (int i = 0; i < count; i++) {
+            frame(0x6, 0, 0, payload);
+        }
+        out.flush();
     }
 
     /** SETTINGS_INITIAL_WINDOW_SIZE 0: the server may send no DATA on any stream until the client allows it, which it never does. */
