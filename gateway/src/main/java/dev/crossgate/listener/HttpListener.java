@@ -73,6 +73,9 @@ public final class HttpListener implements Listener, AutoCloseable {
                     .doOnChannelInit((observer, channel, address) -> {
                         ages.track(channel, tls.generation());
                         channel.pipeline().addAfter(NettyPipeline.SslHandler, "crossgate.handshake", new HandshakeObserver(tlsStats, "listener").watchFirstBytes(channel.pipeline()));
+                        if (channel.pipeline().get(NettyPipeline.SslReader) != null) {
+                            channel.pipeline().addAfter(NettyPipeline.SslReader, "crossgate.handshake-failures", HandshakeObserver.FAILED_HANDSHAKES_COUNTED);
+                        }
                     });
         } else {
             this.tls = null;

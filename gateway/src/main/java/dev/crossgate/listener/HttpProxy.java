@@ -154,7 +154,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                     });
                     if (isSmall(upstream.responseHeaders())) {
                         // headers and body leave in one write (one TLS record, one syscall) instead of two
-                        return response.send(body.aggregate().retain());
+                        // copied out of the pooled buffers: a retained aggregate leaked when the client reset its stream first
+                        return response.sendByteArray(body.aggregate().asByteArray());
                     }
                     return response.send(body.retain());
                 })

@@ -94,6 +94,26 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * Reactor Netty's TLS reader, which sits behind this observer, fires a failed handshake again as an exception; placed
+     * behind that reader, this ends it there, counted and logged once already, instead of at the ALPN handler's stack trace.
+     */
+    public static final ChannelInboundHandlerAdapter FAILED_HANDSHAKES_COUNTED = new FailedHandshakesCounted();
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class FailedHandshakesCounted extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof javax.net.ssl.SSLException) {
+                    ctx.close();
+                    return;
+                }
+            }
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (!decided && (bytesSeen || !"listener".equals(role))) {

@@ -43,6 +43,20 @@ final class GatewayEnv {
         env.put(prefix + "TLS_SERVER_NAME", serverName);
     }
 
+    /**
+     * A TLS listener {@code edge} on loopback (HTTP/1.1 and h2 by ALPN) with a certificate for localhost from {@code pki},
+     * in front of a plaintext connector {@code backend}; writes {@code tls.crt}, {@code tls.key} and {@code ca.crt} to {@code dir}.
+     */
+    static Map<String, String> tlsEdge(Path dir, dev.crossgate.tls.TestPki pki, int port, int backendPort) throws java.io.IOException {
+        pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));
+        Map<String, String> env = new HashMap<>();
+        fileSource(env, "edge", dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
+        tlsListener(env, "edge", port, "http", "edge", "backend");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
+        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+        return env;
+    }
+
     private static String key(String name) {
         return name.toUpperCase(Locale.ROOT).replace('-', '_');
     }

@@ -99,14 +99,8 @@ class OperatingLimitsTest {
 
     @Test
     void aClientThatOpensATlsConnectionAndSendsNothingHoldsItsSlotUntilTheHandshakeTimeoutClosesItAndIsCounted() throws Exception {
-        dev.crossgate.tls.TestPki pki = dev.crossgate.tls.TestPki.create("limits-ca");
-        pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
         int port = Processes.freePort();
-        Map<String, String> env = new java.util.HashMap<>();
-        GatewayEnv.fileSource(env, "edge", dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
-        GatewayEnv.tlsListener(env, "edge", port, "http", "edge", "backend");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + Processes.freePort());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+        Map<String, String> env = tlsEdge(port, Processes.freePort());
         env.put("CROSSGATE_LISTENERS_EDGE_MAX_CONNECTIONS", "1");
         gateway = GatewayProcess.start(dir, env).awaitReady();
 
@@ -135,13 +129,7 @@ class OperatingLimitsTest {
     /** A TLS listener {@code edge} (HTTP/1.1 and h2 by ALPN, certificate for localhost) in front of {@code backend}. */
     private Map<String, String> tlsEdge(int port, int backendPort) throws Exception {
         pki = dev.crossgate.tls.TestPki.create("limits-ca");
-        pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));
-        Map<String, String> env = new java.util.HashMap<>();
-        GatewayEnv.fileSource(env, "edge", dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
-        GatewayEnv.tlsListener(env, "edge", port, "http", "edge", "backend");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + backendPort);
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
-        return env;
+        return GatewayEnv.tlsEdge(dir, pki, port, backendPort);
     }
 
     private dev.crossgate.tls.TestPki pki;

@@ -34,14 +34,9 @@ class StrictTlsTest {
     }
 
     private void start(Map<String, String> extra) throws Exception {
-        TestPki pki = TestPki.create("strict-ca"); // an ECDSA P-256 server certificate
-        pki.writeFiles(pki.server("localhost"), dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));
         port = Processes.freePort();
-        Map<String, String> env = new HashMap<>();
-        GatewayEnv.fileSource(env, "edge", dir.resolve("tls.crt"), dir.resolve("tls.key"), null);
-        GatewayEnv.tlsListener(env, "edge", port, "http", "edge", "backend");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_ADDRESS", "127.0.0.1:" + Processes.freePort());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_MODE", "off");
+        // an ECDSA P-256 server certificate
+        Map<String, String> env = GatewayEnv.tlsEdge(dir, TestPki.create("strict-ca"), port, Processes.freePort());
         env.putAll(extra);
         gateway = GatewayProcess.start(dir, env).awaitReady();
     }
