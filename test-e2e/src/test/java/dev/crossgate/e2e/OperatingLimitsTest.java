@@ -360,4 +360,86 @@ class OperatingLimitsTest {
         gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
         assertThat(gateway.logLines("http2_goaway")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("error=enhance_your_calm"));
     }
+
+    @Test
+    void anHttp2StreamPastTheConcurrentStreamLimitIsRefusedWhileTheOpenOnesGoOn() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_HTTP2_MAX_CONCURRENT_STREAMS", "5");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
+                client.zeroWindow(); // the five streams stay open: their responses cannot be sent
+                for (int stream = 1; stream <= 11; stream += 2) {
+                    client.get(stream, "/stream");
+                }
+                assertThat(client.awaitReset(11)).as("the sixth stream is refused, the connection stays").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aBackendThatReadsSlowlyHoldsBackAFastUploadInsteadOfTheGatewayBufferingIt() throws Exception {
+        int port = Processes.freePort();
+        try (java.net.ServerSocket backend = new java.net.ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            backend.setReceiveBufferSize(64 * 1024);
+            Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backend.getLocalPort());
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            long residentAtStart = gateway.residentKiB();
+            java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
+            Thread uploader = new Thread(() -> {
+                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    client.setSendBufferSize(64 * 1024);
+                    var out = client.getOutputStream();
+                    out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + (1L << 30) + "\r\n\r\n").getBytes());
+                    byte[] chunk = new byte[64 * 1024];
+                    while (uploaded.get() < (1L << 30)) {
+                        out.write(chunk);
+                        uploaded.addAndGet(chunk.length);
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "fast-uploader");
+            uploader.setDaemon(true);
+            uploader.start();
+            long peakResident = 0;
+            try (Socket slow = backend.accept()) {
+                slow.setSoTimeout(10_000);
+                InputStream in = slow.getInputStream();
+                byte[] buffer = new byte[1024];
+                // the backend takes 10 KB/s for 20 s
+                for (int tick = 0; tick < 200; tick++) {
+                    assertThat(in.read(buffer)).isPositive();
+                    if (tick % 10 == 0) {
+                        peakResident = Math.max(peakResident, gateway.residentKiB());
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            System.out.printf("slow backend: the client could upload %d MiB of 1024 MiB in 20 s; gateway RSS %d MiB at start, peak %d MiB%n",
+                    uploaded.get() >> 20, residentAtStart >> 10, peakResident >> 10);
+            assertThat(uploaded.get()).as("bytes the client could write past a backend taking 10 KB/s").isLessThan(64L << 20);
+            assertThat(peakResident - residentAtStart).as("gateway RSS growth, KiB").isLessThan(96 * 1024);
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionIdleLongerThanTheIdleTimeoutIsClosed() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backendPort);
+            env.put("CROSSGATE_LISTENERS_WEB_IDLE_TIMEOUT", "2s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            try (Socket socket = open(port)) {
+                socket.getOutputStream().write("GET /once HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+                long idleSince = System.nanoTime();
+                assertThat(socket.getInputStream().read()).as("closed by the gateway").isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+            }
+        }
+    }
 }
