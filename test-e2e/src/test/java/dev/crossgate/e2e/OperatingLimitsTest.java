@@ -442,4 +442,20 @@ class OperatingLimitsTest {
             }
         }
     }
+
+    @Test
+    void aSettingsFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
+        int port = Processes.freePort();
+        gateway = GatewayProcess.start(dir, tlsEdge(port, Processes.freePort())).awaitReady();
+        // the first few megabytes of acknowledgements fit in socket buffers; past them Netty's control-frame limit applies
+        try (RawHttp2 flooder = RawHttp2.connect(port, trustingTheEdge(), 4096)) {
+            for (int round = 0; round < 150; round++) {
+                flooder.settings(10_000);
+            }
+        } catch (java.io.IOException closed) {
+            // the gateway gave up on it mid-flood
+        }
+        gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
+        assertThat(gateway.logLines("http2_goaway")).singleElement().asString().contains("outstanding control frames");
+    }
 }

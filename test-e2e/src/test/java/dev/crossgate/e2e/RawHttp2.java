@@ -71,9 +71,17 @@ final class RawHttp2 implements AutoCloseable {
 
     /** PING frames, {@code count} of them, unflushed between: each asks the server for an acknowledgement. */
     void pings(int count) throws IOException {
-        byte[] payload = new byte[8];
+        flood(0x6, new byte[8], count);
+    }
+
+    /** Empty SETTINGS frames, each of which the server must acknowledge. */
+    void settings(int count) throws IOException {
+        flood(SETTINGS, new byte[0], count);
+    }
+
+    private void flood(int type, byte[] payload, int count) throws IOException {
         for (int i = 0; i < count; i++) {
-            frame(0x6, 0, 0, payload);
+            frame(type, 0, 0, payload);
         }
         out.flush();
     }
