@@ -3,7 +3,6 @@ package dev.crossgate.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import dev.crossgate.certsource.SettingException;
 import dev.crossgate.certsource.Settings;
@@ -36,7 +35,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
     public static final List<String> STRICT_GROUPS = List.of("X25519", "P-256", "P-384");
     /** The groups BoringSSL knows by these names. */
     private static final List<String> KNOWN_GROUPS = List.of("X25519", "P-256", "P-384", "P-521", "X25519MLKEM768");
-    private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1");
+    private static final List<String> KNOWN_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1");
     public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(5);
 
     public static final TlsPolicy STRICT = new TlsPolicy(STRICT_PROTOCOLS, STRICT_CIPHER_SUITES, STRICT_GROUPS, true,
@@ -49,24 +48,23 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
     }
 
     static TlsPolicy from(Settings settings) throws SettingException {
-        List<String> protocols = settings.has("protocols") ? settings.list("protocols") : STRICT_PROTOCOLS;
-        for (String protocol : protocols) {
-            if (!KNOWN_PROTOCOLS.contains(protocol)) {
-                throw new SettingException(settings.describe("protocols") + ": '" + protocol + "' is not one of TLSv1.3, TLSv1.2, TLSv1.1, TLSv1");
+        return new TlsPolicy(names(settings, "protocols", STRICT_PROTOCOLS, KNOWN_PROTOCOLS),
+                names(settings, "cipher-suites", STRICT_CIPHER_SUITES, null), names(settings, "groups", STRICT_GROUPS, KNOWN_GROUPS),
+                settings.bool("session-tickets", true), settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE));
+    }
+
+    /** A non-empty list setting, each name one of {@code known} (null: any, as BoringSSL judges cipher suite names). */
+    private static List<String> names(Settings settings, String key, List<String> defaults, List<String> known) throws SettingException {
+        List<String> names = settings.has(key) ? settings.list(key) : defaults;
+        if (names.isEmpty()) {
+            throw new SettingException(settings.describe(key) + " may not be empty");
+        }
+        for (String name : names) {
+            if (known != null && !known.contains(name)) {
+                throw new SettingException(settings.describe(key) + ": '" + name + "' is not one of " + known);
             }
         }
-        List<String> suites = settings.has("cipher-suites") ? settings.list("cipher-suites") : STRICT_CIPHER_SUITES;
-        List<String> groups = settings.has("groups") ? settings.list("groups") : STRICT_GROUPS;
-        for (String group : groups) {
-            if (!KNOWN_GROUPS.contains(group)) {
-                throw new SettingException(settings.describe("groups") + ": '" + group + "' is not one of " + KNOWN_GROUPS);
-            }
-        }
-        if (protocols.isEmpty() || suites.isEmpty() || groups.isEmpty()) {
-            throw new SettingException(PREFIX + "protocols, cipher-suites and groups may not be empty");
-        }
-        return new TlsPolicy(protocols, suites, groups, settings.bool("session-tickets", true),
-                settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE));
+        return names;
     }
 
     /**
@@ -82,18 +80,16 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
     /** What this policy allows beyond the strict defaults, one line per setting, for the WARN at start. */
     public List<String> weakenings() {
         List<String> weaker = new ArrayList<>();
-        List<String> oldProtocols = protocols.stream().filter(p -> !STRICT_PROTOCOLS.contains(p)).toList();
-        if (!oldProtocols.isEmpty()) {
-            weaker.add(PREFIX + "protocols allows " + oldProtocols + ", beyond TLS 1.3 and 1.2");
-        }
-        List<String> extraSuites = cipherSuites.stream().filter(s -> !STRICT_CIPHER_SUITES.contains(s)).toList();
-        if (!extraSuites.isEmpty()) {
-            weaker.add(PREFIX + "cipher-suites allows " + extraSuites + ", beyond the AEAD suites with forward secrecy");
-        }
-        List<String> extraGroups = groups.stream().filter(g -> !STRICT_GROUPS.contains(g)).toList();
-        if (!extraGroups.isEmpty()) {
-            weaker.add(PREFIX + "groups allows " + extraGroups + ", beyond X25519, P-256 and P-384");
-        }
+        beyond(weaker, "protocols", protocols, STRICT_PROTOCOLS, "TLS 1.3 and 1.2");
+        beyond(weaker, "cipher-suites", cipherSuites, STRICT_CIPHER_SUITES, "the AEAD suites with forward secrecy");
+        beyond(weaker, "groups", groups, STRICT_GROUPS, "X25519, P-256 and P-384");
         return weaker;
+    }
+
+    private static void beyond(List<String> weaker, String key, List<String> configured, List<String> strict, String strictly) {
+        List<String> extra = configured.stream().filter(name -> !strict.contains(name)).toList();
+        if (!extra.isEmpty()) {
+            weaker.add(PREFIX + key + " allows " + extra + ", beyond " + strictly);
+        }
     }
 }

@@ -39,16 +39,17 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Stats stats = new Stats();
     private AdminServer admin;
-    private dev.crossgate.config.TlsPolicy tlsPolicy;
+    private final dev.crossgate.config.TlsPolicy tlsPolicy;
 
-    private Gateway(CertificateSources sources, int ioThreads) {
+    private Gateway(CertificateSources sources, int ioThreads, dev.crossgate.config.TlsPolicy tlsPolicy) {
         this.sources = sources;
+        this.tlsPolicy = tlsPolicy;
         this.loops = LoopResources.create("crossgate", ioThreads, true);
     }
 
     /** Starts everything; on any failure what was started is stopped again. */
     public static Gateway start(CrossgateConfiguration configuration, CertificateSources sources) throws Exception {
-        Gateway gateway = new Gateway(sources, configuration.ioThreads());
+        Gateway gateway = new Gateway(sources, configuration.ioThreads(), configuration.tls());
         try {
             gateway.startAll(configuration);
             return gateway;
@@ -59,7 +60,6 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startAll(CrossgateConfiguration configuration) throws Exception {
-        tlsPolicy = configuration.tls();
         for (String weaker : tlsPolicy.weakenings()) {
             LOG.warn("TLS weakened by configuration: {}", weaker);
         }
@@ -87,9 +87,9 @@ public final class Gateway implements AutoCloseable {
                     HttpConnector connector = httpConnectors.computeIfAbsent(config.connector() + (grpc ? "/grpc" : "/http"),
                             n -> new HttpConnector(connectorConfigs.get(config.connector()),
                                     clientTls(connectorConfigs.get(config.connector()), grpc ? List.of("h2") : List.of("http/1.1")), grpc, loops, stats));
-                    yield new HttpListener(config, sources, connector, loops, stats, configuration.tls());
+                    yield new HttpListener(config, sources, connector, loops, stats, tlsPolicy);
                 }
-                case TCP -> new TcpListener(config, sources, tcp, loops, stats, configuration.tls());
+                case TCP -> new TcpListener(config, sources, tcp, loops, stats, tlsPolicy);
             };
             listeners.put(config.name(), listener);
             boolean off = config.tls().mode() == ListenerConfig.TlsMode.OFF;

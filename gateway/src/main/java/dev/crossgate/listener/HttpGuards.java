@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.LogFields;
 import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.config.ListenerConfig;
@@ -211,19 +212,21 @@ final class HttpGuards {
             return;
         }
         Throwable cause = result.cause();
+        String reason;
         String setting;
         if (cause instanceof TooLongHttpHeaderException) {
             headersTooLarge.increment();
+            reason = "headers_too_large";
             setting = "http.max-header-size";
         } else if (cause instanceof TooLongHttpLineException) {
             uriTooLong.increment();
+            reason = "uri_too_long";
             setting = "(the request line limit, 4096 bytes)";
         } else {
             return;
         }
         if (refusalWarning.due()) {
-            LOG.warn("http_refused listener={} peer={} reason={} detail=\"{}\" setting={}{}", listener, peer(ctx.channel()),
-                    cause instanceof TooLongHttpHeaderException ? "headers_too_large" : "uri_too_long",
+            LOG.warn("http_refused listener={} peer={} reason={} detail=\"{}\" setting={}{}", listener, peer(ctx.channel()), reason,
                     cause.getMessage(), ListenerConfig.PREFIX + listener + "." + setting, refusalWarning.leftOut());
         }
     }
@@ -273,6 +276,6 @@ final class HttpGuards {
     }
 
     private static String peer(Channel connection) {
-        return String.valueOf(connection.remoteAddress()).replaceFirst("^/", "");
+        return LogFields.peer(connection.remoteAddress());
     }
 }

@@ -110,7 +110,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
             headersRefused.increment();
             if (headerCountWarning.due()) {
                 LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}{}",
-                        listener, String.valueOf(request.remoteAddress()).replaceFirst("^/", ""), headerCount, maxHeaderCount,
+                        listener, dev.crossgate.admin.LogFields.peer(request.remoteAddress()), headerCount, maxHeaderCount,
                         ListenerConfig.PREFIX + listener + ".http.max-header-count", headerCountWarning.leftOut());
             }
             response.keepAlive(false);

@@ -76,7 +76,7 @@ final class SendStall {
             stalled.increment();
             if (warning.due()) {
                 LOG.warn("connection_closed listener={} peer={} reason=write_timeout detail=\"the client read nothing for {} while data "
-                        + "waited for it\" setting={}{}", listener, String.valueOf(connection.remoteAddress()).replaceFirst("^/", ""),
+                        + "waited for it\" setting={}{}", listener, dev.crossgate.admin.LogFields.peer(connection.remoteAddress()),
                         dev.crossgate.certsource.Durations.format(java.time.Duration.ofNanos(timeoutNanos)),
                         ListenerConfig.PREFIX + listener + ".write-timeout", warning.leftOut());
             }

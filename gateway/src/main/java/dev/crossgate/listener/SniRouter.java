@@ -95,7 +95,7 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
     }
 
     private static String peer(ChannelHandlerContext ctx) {
-        return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
+        return dev.crossgate.admin.LogFields.peer(ctx.channel().remoteAddress());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.crossgate.tls;
 
-import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -36,8 +35,8 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     private String sni;
     /** The handshake's outcome is counted: nothing more to count on this connection. */
     private boolean decided;
-    /** The peer sent something: a close now is a broken handshake, not a port probe. */
-    private boolean bytesSeen;
+    /** The peer sent something, so a close now is a broken handshake, not a port probe; a connector's peer always counts. */
+    private boolean bytesSeen = true;
 
     /** @param role "listener" or "connector", for the log line */
     public HandshakeObserver(TlsStats stats, String role) {
@@ -50,6 +49,7 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
      * closed in the middle of its ClientHello is counted while a bare TCP probe (a load balancer's health check) is not.
      */
     public HandshakeObserver watchFirstBytes(io.netty.channel.ChannelPipeline pipeline) {
+        bytesSeen = false;
         pipeline.addFirst("crossgate.handshake-bytes", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object message) {
@@ -116,8 +116,8 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (!decided && (bytesSeen || !"listener".equals(role))) {
-            failed(ctx.channel(), new javax.net.ssl.SSLHandshakeException("Connection closed while SSL/TLS handshake was in progress"));
+        if (!decided && bytesSeen) {
+            failed(ctx.channel(), HandshakeFailure.CLOSED_MID_HANDSHAKE, null);
         }
         super.channelInactive(ctx);
     }
@@ -135,16 +135,23 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
     }
 
     private void failed(Channel channel, Throwable cause) {
+        failed(channel, HandshakeFailure.classify(cause), cause);
+    }
+
+    /** @param cause what TLS reported, or null when the outcome is known without it */
+    private void failed(Channel channel, HandshakeFailure reason, Throwable cause) {
         decided = true;
-        HandshakeFailure reason = HandshakeFailure.classify(cause);
         stats.failure(reason);
         if (stats.failureLog.due()) {
-            LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"{}", role, stats.name(), address(channel.remoteAddress()),
+            LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"{}", role, stats.name(), dev.crossgate.admin.LogFields.peer(channel.remoteAddress()),
                     sni == null ? "-" : sni, reason.label(), detail(reason, cause), stats.failureLog.leftOut());
         }
     }
 
     private static String detail(HandshakeFailure reason, Throwable cause) {
+        if (cause == null) {
+            return reason.description();
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof PeerRejection rejection) {
                 return rejection.getMessage();
@@ -177,9 +184,5 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
         } catch (SSLPeerUnverifiedException e) {
             return Optional.empty();
         }
-    }
-
-    private static String address(SocketAddress address) {
-        return address == null ? "-" : address.toString().replaceFirst("^/", "");
     }
 }

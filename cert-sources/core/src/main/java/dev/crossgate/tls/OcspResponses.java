@@ -20,7 +20,7 @@ public final class OcspResponses {
     private OcspResponses() {
     }
 
-    /** The DER response if it may be stapled for {@code leaf} now; otherwise why not. */
+    /** The DER response itself if it may be stapled for {@code leaf} now; otherwise why not. */
     public static byte[] check(byte[] der, X509Certificate leaf, Instant now, String origin) throws MaterialException {
         if (der == null || der.length == 0) {
             throw new MaterialException(MaterialException.Reason.EMPTY, origin + " is empty; an OCSP response (DER) belongs there");
@@ -51,7 +51,7 @@ public final class OcspResponses {
                     throw new MaterialException(MaterialException.Reason.EXPIRED, origin + " expired at " + nextUpdate.toInstant()
                             + " (its nextUpdate); fetch a fresh response from the CA's responder");
                 }
-                return der.clone();
+                return der;
             }
             throw new MaterialException(MaterialException.Reason.WRONG_CONTENT, origin + " has no status for the certificate with serial "
                     + leaf.getSerialNumber().toString(16) + " (it is about another certificate)");
