@@ -27,9 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.crossgate.tls.TestPki;
 
@@ -38,24 +36,12 @@ import dev.crossgate.tls.TestPki;
  * good client's requests all succeed, each abuse is counted under its own name, the log stays bounded, and the
  * gateway's memory stays under a bound. Every abuser is bounded in count and time.
  */
-class AbusiveClientsTest {
+class AbusiveClientsTest extends GatewayTest {
 
     private static final int MAX_CONNECTIONS = 150;
     private static final int HEAP_MIB = 128;
     private static final int DIRECT_MIB = 64;
     private static final long RESIDENT_BOUND_MIB = 320;
-
-    @TempDir
-    Path dir;
-
-    private GatewayProcess gateway;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     @Test
     void aGoodClientIsServedThroughoutWhileEveryAbuseIsRefusedAndCountedUnderItsOwnName() throws Exception {

@@ -13,9 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.crossgate.tls.CertificateIssuer;
 import dev.crossgate.tls.PemWriter;
@@ -25,22 +23,10 @@ import dev.crossgate.tls.TestPki;
  * The admin port tells operators what is served and what went wrong, and nothing more: no key, passphrase or key
  * fragment in any answer, even after a rotation was refused for a damaged key, and no method that changes anything.
  */
-class AdminEndpointsTest {
+class AdminEndpointsTest extends GatewayTest {
 
     private static final List<String> PATHS = List.of("/stats", "/metrics", "/certs", "/health/liveness", "/health/readiness");
     private static final String PASSPHRASE = "correct-horse-battery-staple-7f3a";
-
-    @TempDir
-    Path dir;
-
-    private GatewayProcess gateway;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     @Test
     void theAdminEndpointsShowNoKeyMaterialAndAnswerOnlyGet() throws Exception {

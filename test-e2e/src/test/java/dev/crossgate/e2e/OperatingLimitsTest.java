@@ -11,24 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The limits a gateway at a region's edge holds against floods, each refusing at once and counted under its own name. */
-class OperatingLimitsTest {
-
-    @TempDir
-    Path dir;
-
-    private GatewayProcess gateway;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+class OperatingLimitsTest extends GatewayTest {
 
     @Test
     void connectionsPastTheLimitAreClosedAtOnceAndCountedWhileTheAdmittedOnesKeepWorking() throws Exception {
@@ -457,5 +443,26 @@ class OperatingLimitsTest {
         }
         gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
         assertThat(gateway.logLines("http2_goaway")).singleElement().asString().contains("outstanding control frames");
+    }
+
+    @Test
+    void anH2cConnectionOutlivesTheHeaderTimeoutWhichOnlyGuardsHttp11() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = GatewayEnv.plainHttp("web", port, "backend", backendPort);
+            env.put("CROSSGATE_LISTENERS_WEB_HTTP_HEADER_TIMEOUT", "1s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            // the JDK client upgrades http:// to h2c and keeps the connection for the next request
+            var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/h2c")).build();
+            for (int i = 0; i < 3; i++) {
+                var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+                Thread.sleep(2500);
+            }
+            assertThat(gateway.stat("listener.web.http.header_timeout")).as("h2c frames are not an HTTP/1.1 request in progress").isZero();
+        }
     }
 }

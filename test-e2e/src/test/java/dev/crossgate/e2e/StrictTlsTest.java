@@ -8,9 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.crossgate.tls.TestPki;
 
@@ -18,20 +16,9 @@ import dev.crossgate.tls.TestPki;
  * What a listener's TLS refuses by default, asked with openssl s_client as a scanner would: old versions, suites
  * without AEAD or forward secrecy, weak curves, renegotiation, compression; and what weakening it takes.
  */
-class StrictTlsTest {
+class StrictTlsTest extends GatewayTest {
 
-    @TempDir
-    Path dir;
-
-    private GatewayProcess gateway;
     private int port;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     private void start(Map<String, String> extra) throws Exception {
         port = Processes.freePort();
