@@ -54,10 +54,11 @@ public final class MaterialStream {
             return false;
         }
         TlsMaterial previous = current;
-        current = material;
-        // Subscribers rebuild their TLS contexts during emitNext; counting afterwards makes "reloads" mean "applied".
+        // Subscribers rebuild their TLS contexts during emitNext; counting afterwards makes "reloads" mean "applied",
+        // and publishing current last means whoever sees the new material also sees it counted.
         sink.emitNext(material, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         counters.countReload();
+        current = material;
         LOG.info("source={} {} {}", sourceName, previous == null ? "loaded" : "rotated", describe(material));
         return true;
     }
