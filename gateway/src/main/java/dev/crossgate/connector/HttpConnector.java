@@ -74,7 +74,10 @@ public final class HttpConnector implements AutoCloseable {
         TlsStats tlsStats = new TlsStats(scope, stats);
         this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(1024)
                 .pendingAcquireMaxCount(4096).maxIdleTime(java.time.Duration.ofSeconds(30)).build();
-        HttpClient client = HttpClient.create(pool).runOn(loops).host(config.host()).port(config.port())
+        // one address for every request: host(..).port(..) would build and parse a new one per request; a name in it is still
+        // resolved for each new connection
+        java.net.SocketAddress backend = reactor.netty.transport.AddressUtils.createUnresolved(config.host(), config.port());
+        HttpClient client = HttpClient.create(pool).runOn(loops).remoteAddress(() -> backend)
                 .protocol(grpc ? (tls != null ? HttpProtocol.H2 : HttpProtocol.H2C) : HttpProtocol.HTTP11)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .http2Settings(settings -> settings.initialWindowSize(HTTP2_STREAM_WINDOW))

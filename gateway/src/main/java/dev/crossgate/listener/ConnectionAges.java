@@ -27,9 +27,29 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 final class ConnectionAges {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionAges.class);
-    private static final AttributeKey<Long> GENERATION = AttributeKey.valueOf("crossgate.tls-generation");
-    private static final AttributeKey<Boolean> RETIRED = AttributeKey.valueOf("crossgate.retired");
-    private static final AttributeKey<AtomicInteger> BUSY = AttributeKey.valueOf("crossgate.requests-in-flight");
+    /** One attribute per connection, looked up once per request: the proxy keeps the object, not the key. */
+    private static final AttributeKey<Age> AGE = AttributeKey.valueOf("crossgate.connection-age");
+
+    /**
+     * The TLS generation a connection was accepted under, whether it has been retired, and its requests in flight. Requests
+     * run on the connection's event loop, retirement on a timer thread: hence the volatile flag and the atomic count.
+     */
+    static final class Age {
+        private final long generation;
+        private final AtomicInteger busy = new AtomicInteger();
+        private volatile boolean retired;
+
+        private Age(long generation) {
+            this.generation = generation;
+        }
+
+        /** Not tracked (a plaintext listener): never retired. */
+        static final Age NONE = new Age(Long.MAX_VALUE);
+
+        boolean retired() {
+            return retired;
+        }
+    }
 
     private final String listener;
     private final Duration maxAge;
@@ -45,7 +65,7 @@ final class ConnectionAges {
     }
 
     void track(Channel channel, long generation) {
-        channel.attr(GENERATION).set(generation);
+        channel.attr(AGE).set(new Age(generation));
         channels.add(channel);
     }
 
@@ -57,12 +77,12 @@ final class ConnectionAges {
     private void retireBefore(long generation) {
         int count = 0;
         for (Channel channel : channels) {
-            Long born = channel.attr(GENERATION).get();
-            if (born != null && born < generation && channel.attr(RETIRED).setIfAbsent(Boolean.TRUE) == null) {
+            Age age = channel.attr(AGE).get();
+            if (age != null && age.generation < generation && !age.retired) {
+                age.retired = true;
                 count++;
                 retired.increment();
-                AtomicInteger busy = channel.attr(BUSY).get();
-                if (busy == null || busy.get() == 0) {
+                if (age.busy.get() == 0) {
                     closeAfterFlush(channel);
                 }
             }
@@ -72,27 +92,19 @@ final class ConnectionAges {
         }
     }
 
-    /** A request starts on {@code channel}; returns whether the connection is retired and should close after it. */
-    static boolean requestStarted(Channel channel) {
-        AtomicInteger busy = channel.attr(BUSY).get();
-        if (busy == null) {
-            // once per connection, not per request
-            AtomicInteger first = new AtomicInteger();
-            busy = channel.attr(BUSY).setIfAbsent(first);
-            busy = busy == null ? first : busy;
+    /** A request starts on {@code channel}: its age, to ask {@link Age#retired()} and to hand to {@link #requestEnded}. */
+    static Age requestStarted(Channel channel) {
+        Age age = channel.attr(AGE).get();
+        if (age == null) {
+            return Age.NONE;
         }
-        busy.incrementAndGet();
-        return Boolean.TRUE.equals(channel.attr(RETIRED).get());
-    }
-
-    static boolean isRetired(Channel channel) {
-        return Boolean.TRUE.equals(channel.attr(RETIRED).get());
+        age.busy.incrementAndGet();
+        return age;
     }
 
     /** A request ended; a retired connection with nothing else in flight is closed now. */
-    static void requestEnded(Channel channel) {
-        AtomicInteger busy = channel.attr(BUSY).get();
-        if (busy != null && busy.decrementAndGet() == 0 && Boolean.TRUE.equals(channel.attr(RETIRED).get())) {
+    static void requestEnded(Channel channel, Age age) {
+        if (age != Age.NONE && age.busy.decrementAndGet() == 0 && age.retired) {
             closeAfterFlush(channel);
         }
     }

@@ -1,7 +1,6 @@
 package dev.crossgate.listener;
 
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 
@@ -16,7 +15,6 @@ import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
 import dev.crossgate.skywalking.SkyWalkingServices;
 import dev.crossgate.skywalking.SkyWalkingTraffic;
-import dev.crossgate.tls.HandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -89,21 +87,21 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         boolean http2 = stream instanceof Http2StreamChannel;
         // the TCP connection: an HTTP/2 stream's parent holds the TLS session
         Channel connection = http2 ? stream.parent() : stream;
-        boolean retired = ConnectionAges.requestStarted(connection);
-        if (draining || retired) {
+        ConnectionAges.Age age = ConnectionAges.requestStarted(connection);
+        if (draining || age.retired()) {
             response.keepAlive(false);
         }
-        return Mono.from(proxy(request, response, stream, connection, http2)).doFinally(signal -> {
+        return Mono.from(proxy(request, response, stream, connection, age, http2)).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
                 clientGone(request, "cancelled");
             }
             inFlight.decrementAndGet();
-            ConnectionAges.requestEnded(connection);
+            ConnectionAges.requestEnded(connection, age);
         });
     }
 
     private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel stream, Channel connection,
-                                  boolean http2) {
+                                  ConnectionAges.Age age, boolean http2) {
         int headerCount = request.requestHeaders().size();
         if (headerCount > maxHeaderCount) {
             // the decoders bound the headers' bytes; their number is bounded here, for HTTP/1.1 and HTTP/2 alike
@@ -127,15 +125,16 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
             String reason = "connector " + connector.config().name() + " is not ready: " + connector.notReadyReason().orElse("starting");
             return isGrpc(request) ? grpcStatus(response, 14, reason) : plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         }
-        X509Certificate peer = connection.attr(HandshakeObserver.PEER_CERTIFICATE).get();
+        String clientCertificate = ForwardedHeaders.clientCertificate(connection);
         return client
-                .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https, peer))
+                .headers(headers -> ForwardedHeaders.request(request.requestHeaders(), headers, request.remoteAddress(), https,
+                        clientCertificate))
                 .request(request.method())
                 .uri(request.uri())
                 .send((outbound, body) -> hasNoBody(request, http2) ? body
                         : body.send(collector != null ? skywalking.counted(collector, request.receive().retain()) : request.receive().retain()))
                 .response((upstream, body) -> {
-                    if (draining || ConnectionAges.isRetired(connection)) {
+                    if (draining || age.retired()) {
                         response.keepAlive(false); // retired while this request was in flight: say so before closing
                     }
                     response.status(upstream.status());
