@@ -29,7 +29,7 @@ import dev.crossgate.certsource.SettingNames;
 public final class ConfigurationLoader {
 
     public static final String CONFIG_FILE_ENV = "CROSSGATE_CONFIG";
-    /** Read by the logging configuration itself (logback.xml), before any of this runs. */
+    /** Read by the logging set-up itself (admin.LogSetup), before any of this runs. */
     public static final String LOG_LEVEL_ENV = "CROSSGATE_LOG_LEVEL";
     private static final String ENV_PREFIX = "CROSSGATE_";
     private static final String PROPERTY_PREFIX = "crossgate.";
