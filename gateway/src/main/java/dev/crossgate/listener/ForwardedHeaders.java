@@ -85,6 +85,9 @@ final class ForwardedHeaders {
 
     /** The XFCC value for the verified client certificate of {@code connection}, or null when it presented none. */
     static String clientCertificate(Channel connection) {
+        if (!connection.hasAttr(HandshakeObserver.PEER_CERTIFICATE)) {
+            return null; // attr() would add an empty attribute to every connection without a client certificate
+        }
         Attribute<String> cached = connection.attr(CLIENT_CERTIFICATE);
         String value = cached.get();
         if (value == null) {
