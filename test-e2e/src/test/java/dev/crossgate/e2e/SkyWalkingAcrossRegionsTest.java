@@ -181,6 +181,54 @@ class SkyWalkingAcrossRegionsTest {
     }
 
     @Test
+    void theGoAgentsInsecureSkipVerifyModeReportsEvenWithACaThatDoesNotSignGatewayA() throws Exception {
+        Map<String, String> env = gatewayA(Map.of());
+        env.put("CROSSGATE_LISTENERS_AGENTS_TLS_CLIENT_AUTH", "optional");
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), env).awaitReady();
+        Path strangerCa = dir.resolve("agent/stranger-ca.crt");
+        TestPki.write(strangerCa, TestPki.create("some-other-ca").caPem());
+        Map<String, String> agent = new HashMap<>(Map.of("SW_AGENT_REPORTER_GRPC_BACKEND_SERVICE", "localhost:" + agentsPort,
+                "SW_AGENT_REPORTER_GRPC_TLS_ENABLE", "true", "SW_AGENT_REPORTER_GRPC_TLS_CA_PATH", strangerCa.toString()));
+
+        GoReporter.Run verifying = GoReporter.report("go-verifying", 3, agent);
+        assertThat(verifying.exitCode()).as("without insecure_skip_verify the wrong CA fails the handshake: %s", verifying.output())
+                .isNotZero();
+        assertThat(verifying.output()).contains("certificate signed by unknown authority");
+
+        agent.put("SW_AGENT_REPORTER_GRPC_TLS_INSECURE_SKIP_VERIFY", "true");
+        GoReporter.Run skipping = GoReporter.report("go-skip-verify", 5, agent);
+        assertThat(skipping.exitCode()).as(skipping.output()).isZero();
+        assertThat(skipping.segmentIds()).hasSize(5);
+        await(() -> segmentIds().containsAll(skipping.segmentIds()), Duration.ofSeconds(30), "the Go reporter's segments at the collector");
+    }
+
+    @Test
+    void theGoAgentsMutualTlsWithAPkcs1RsaKeyReportsThroughGatewayA() throws Exception {
+        gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), gatewayA(Map.of())).awaitReady();
+        CertificateIssuer.Issued identity = edgeCa.issue("region-a-go-app", dev.crossgate.tls.KeyType.RSA_2048.generate(),
+                CertificateIssuer.Usage.CLIENT, "spiffe://crossgate/region-a/go-app");
+        Path key = dir.resolve("agent/go-client.pem");
+        TestPki.write(key, PemWriter.traditional(identity.keyPair().getPrivate()));
+        TestPki.write(dir.resolve("agent/go-client.crt"), PemWriter.certificates(identity.certificate()));
+        assertThat(Files.readString(key)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        Map<String, String> agent = Map.of("SW_AGENT_REPORTER_GRPC_BACKEND_SERVICE", "localhost:" + agentsPort,
+                "SW_AGENT_REPORTER_GRPC_TLS_ENABLE", "true", "SW_AGENT_REPORTER_GRPC_TLS_CA_PATH", dir.resolve("agent/ca.crt").toString(),
+                "SW_AGENT_REPORTER_GRPC_TLS_CLIENT_KEY_PATH", key.toString(),
+                "SW_AGENT_REPORTER_GRPC_TLS_CLIENT_CERT_CHAIN_PATH", dir.resolve("agent/go-client.crt").toString());
+
+        GoReporter.Run run = GoReporter.report("go-pkcs1", 5, agent);
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        await(() -> segmentIds().containsAll(run.segmentIds()), Duration.ofSeconds(30), "the PKCS#1 reporter's segments at the collector");
+        assertThat(run.segmentIds()).hasSize(5);
+        assertThat(collector.segments).filteredOn(segment -> segment.getService().equals("go-pkcs1")).hasSize(5);
+    }
+
+    private List<String> segmentIds() {
+        return collector.segments.stream().map(segment -> segment.getTraceSegmentId()).toList();
+    }
+
+    @Test
     void httpTakesTheSamePairWithMutualTlsBetweenTheGateways() throws Exception {
         gatewayA = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), gatewayA(Map.of())).awaitReady();
         TestPki.write(dir.resolve("edge-ca.crt"), edgeCa.caPem());
