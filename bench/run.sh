@@ -46,6 +46,7 @@ CACHE=${BENCH_CACHE:-$HOME/.cache/crossgate-bench}
 BIN=$CACHE/bin
 JAR=${BENCH_CROSSGATE_JAR:-$ROOT/gateway/target/crossgate.jar}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}
+LATE_C2="-XX:Tier4InvocationThreshold=40000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=40000 -XX:Tier4BackEdgeThreshold=400000"
 RAW=$OUT/raw
 RECORDS=$RAW/records.jsonl
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
@@ -440,10 +441,12 @@ scenario_at_rest() {
   on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$CROSSGATE_PORT" "${client[@]}" --settle 1s \
     --log "$RAW/logs/s5-appcds-training.log" -- taskset -c "$PROXY_CPU" \
     $(crossgate_env "$EC" none mtls | JAVA_OPTS="$JAVA_OPTS -XX:ArchiveClassesAtExit=$archive" crossgate_command) >/dev/null
+  # late-c2: C2 waits for methods that are really hot, so the one core is not spent compiling during start (the image's flags)
   declare -A variant=([crossgate]="" [crossgate+appcds]="-XX:SharedArchiveFile=$archive"
+    [crossgate+appcds+late-c2]="-XX:SharedArchiveFile=$archive $LATE_C2"
     [crossgate+appcds+c1]="-XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1")
   for round in $(seq "$AT_REST_ROUNDS"); do
-    for name in crossgate crossgate+appcds crossgate+appcds+c1; do
+    for name in crossgate crossgate+appcds crossgate+appcds+late-c2 crossgate+appcds+c1; do
       on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$CROSSGATE_PORT" "${client[@]}" --idle-connections "$IDLE" \
         --log "$RAW/logs/s5-$name-r$round.log" $(record s5 "${IDLE}-idle-tls" "$name" "$round") -- taskset -c "$PROXY_CPU" \
         $(crossgate_env "$EC" none mtls | JAVA_OPTS="$JAVA_OPTS ${variant[$name]}" crossgate_command) >>"$RAW/s5-at-rest.txt"
