@@ -44,7 +44,7 @@ class BenchSmokeTest {
                 "s2", List.of("crossgate", "ghostunnel", "haproxy", "nginx"),
                 "s3", List.of("crossgate", "direct"),
                 "s4", List.of("crossgate", "direct", "socat"),
-                "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "ghostunnel", "nginx"),
+                "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "crossgate+appcds+late-c2", "ghostunnel", "nginx"),
                 "s6", List.of("crossgate")));
         assertThat(figures.stream().filter(f -> f.unit().equals("count") && !f.metric().equals("rotations")))
                 .as("errors and failures of every run").allSatisfy(f -> assertThat(f.value()).as(f.toString()).isZero());
