@@ -2,6 +2,7 @@ package dev.crossgate.listener;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,12 +33,12 @@ final class ConnectionAges {
 
     /**
      * The TLS generation a connection was accepted under, whether it has been retired, and its requests in flight. Requests
-     * run on the connection's event loop, retirement on a timer thread: hence the volatile flag and the atomic count.
+     * run on the connection's event loop, retirement on a timer thread: hence the atomics, and a connection is retired once.
      */
     static final class Age {
         private final long generation;
         private final AtomicInteger busy = new AtomicInteger();
-        private volatile boolean retired;
+        private final AtomicBoolean retired = new AtomicBoolean();
 
         private Age(long generation) {
             this.generation = generation;
@@ -47,7 +48,7 @@ final class ConnectionAges {
         static final Age NONE = new Age(Long.MAX_VALUE);
 
         boolean retired() {
-            return retired;
+            return retired.get();
         }
     }
 
@@ -78,8 +79,7 @@ final class ConnectionAges {
         int count = 0;
         for (Channel channel : channels) {
             Age age = channel.attr(AGE).get();
-            if (age != null && age.generation < generation && !age.retired) {
-                age.retired = true;
+            if (age != null && age.generation < generation && age.retired.compareAndSet(false, true)) {
                 count++;
                 retired.increment();
                 if (age.busy.get() == 0) {
@@ -104,7 +104,7 @@ final class ConnectionAges {
 
     /** A request ended; a retired connection with nothing else in flight is closed now. */
     static void requestEnded(Channel channel, Age age) {
-        if (age != Age.NONE && age.busy.decrementAndGet() == 0 && age.retired) {
+        if (age != Age.NONE && age.busy.decrementAndGet() == 0 && age.retired()) {
             closeAfterFlush(channel);
         }
     }
