@@ -113,6 +113,27 @@ class OperatingLimitsTest extends GatewayTest {
     }
 
     /** A TLS listener {@code edge} (HTTP/1.1 and h2 by ALPN, certificate for localhost) in front of {@code backend}. */
+    private interface Flood {
+        void round(RawHttp2 flooder) throws java.io.IOException;
+    }
+
+    /**
+     * Floods a TLS edge for {@code rounds} rounds from a client with a small receive buffer that reads nothing, and waits
+     * for the GOAWAY ENHANCE_YOUR_CALM that ends it to be counted.
+     */
+    private void floodUntilGoaway(int rounds, Flood flood) throws Exception {
+        int port = Processes.freePort();
+        gateway = GatewayProcess.start(dir, tlsEdge(port, Processes.freePort())).awaitReady();
+        try (RawHttp2 flooder = RawHttp2.connect(port, trustingTheEdge(), 4096)) {
+            for (int round = 0; round < rounds; round++) {
+                flood.round(flooder);
+            }
+        } catch (java.io.IOException closed) {
+            // the gateway gave up on it mid-flood
+        }
+        gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
+    }
+
     private Map<String, String> tlsEdge(int port, int backendPort) throws Exception {
         pki = dev.crossgate.tls.TestPki.create("limits-ca");
         return GatewayEnv.tlsEdge(dir, pki, port, backendPort);
@@ -332,18 +353,7 @@ class OperatingLimitsTest extends GatewayTest {
 
     @Test
     void aPingFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
-        int port = Processes.freePort();
-        gateway = GatewayProcess.start(dir, tlsEdge(port, Processes.freePort())).awaitReady();
-        try (RawHttp2 flooder = RawHttp2.connect(port, trustingTheEdge(), 4096)) {
-            try {
-                for (int round = 0; round < 40; round++) {
-                    flooder.pings(10_000);
-                }
-            } catch (java.io.IOException closed) {
-                // the gateway gave up on it mid-flood
-            }
-        }
-        gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
+        floodUntilGoaway(40, flooder -> flooder.pings(10_000));
         assertThat(gateway.logLines("http2_goaway")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("error=enhance_your_calm"));
     }
 
@@ -431,17 +441,8 @@ class OperatingLimitsTest extends GatewayTest {
 
     @Test
     void aSettingsFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
-        int port = Processes.freePort();
-        gateway = GatewayProcess.start(dir, tlsEdge(port, Processes.freePort())).awaitReady();
         // the first few megabytes of acknowledgements fit in socket buffers; past them Netty's control-frame limit applies
-        try (RawHttp2 flooder = RawHttp2.connect(port, trustingTheEdge(), 4096)) {
-            for (int round = 0; round < 150; round++) {
-                flooder.settings(10_000);
-            }
-        } catch (java.io.IOException closed) {
-            // the gateway gave up on it mid-flood
-        }
-        gateway.awaitStatAtLeast("listener.edge.http2.goaway.enhance_your_calm", 1);
+        floodUntilGoaway(150, flooder -> flooder.settings(10_000));
         assertThat(gateway.logLines("http2_goaway")).singleElement().asString().contains("outstanding control frames");
     }
 
