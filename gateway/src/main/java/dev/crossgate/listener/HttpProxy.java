@@ -9,6 +9,7 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.LogFields;
 import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.config.ListenerConfig;
@@ -108,7 +109,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
             headersRefused.increment();
             if (headerCountWarning.due()) {
                 LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}{}",
-                        listener, dev.crossgate.admin.LogFields.peer(request.remoteAddress()), headerCount, maxHeaderCount,
+                        listener, LogFields.peer(request.remoteAddress()), headerCount, maxHeaderCount,
                         ListenerConfig.PREFIX + listener + ".http.max-header-count", headerCountWarning.leftOut());
             }
             response.keepAlive(false);

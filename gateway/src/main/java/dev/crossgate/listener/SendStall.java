@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.LogFields;
 import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.config.ListenerConfig;
@@ -76,7 +77,7 @@ final class SendStall {
             stalled.increment();
             if (warning.due()) {
                 LOG.warn("connection_closed listener={} peer={} reason=write_timeout detail=\"the client read nothing for {} while data "
-                        + "waited for it\" setting={}{}", listener, dev.crossgate.admin.LogFields.peer(connection.remoteAddress()),
+                        + "waited for it\" setting={}{}", listener, LogFields.peer(connection.remoteAddress()),
                         dev.crossgate.certsource.Durations.format(java.time.Duration.ofNanos(timeoutNanos)),
                         ListenerConfig.PREFIX + listener + ".write-timeout", warning.leftOut());
             }

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.LogFields;
 import dev.crossgate.admin.RateLimitedWarning;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.connector.TcpConnector;
@@ -95,7 +96,7 @@ final class SniRouter extends AbstractSniHandler<TcpConnector> {
     }
 
     private static String peer(ChannelHandlerContext ctx) {
-        return dev.crossgate.admin.LogFields.peer(ctx.channel().remoteAddress());
+        return LogFields.peer(ctx.channel().remoteAddress());
     }
 
     @Override

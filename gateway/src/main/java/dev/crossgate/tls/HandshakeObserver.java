@@ -11,6 +11,7 @@ import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.admin.LogFields;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -143,7 +144,7 @@ public final class HandshakeObserver extends ChannelInboundHandlerAdapter {
         decided = true;
         stats.failure(reason);
         if (stats.failureLog.due()) {
-            LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"{}", role, stats.name(), dev.crossgate.admin.LogFields.peer(channel.remoteAddress()),
+            LOG.warn("handshake_failed {}={} peer={} sni={} reason={} detail=\"{}\"{}", role, stats.name(), LogFields.peer(channel.remoteAddress()),
                     sni == null ? "-" : sni, reason.label(), detail(reason, cause), stats.failureLog.leftOut());
         }
     }
