@@ -26,7 +26,7 @@ enum PlaceholderContext implements Supplier<SslContext> {
                         now.plus(Duration.ofDays(1)));
                 try {
                     context = SslContextBuilder.forServer(self.keyPair().getPrivate(), self.certificate())
-                            .sslProvider(TlsContexts.provider()).protocols(dev.crossgate.config.TlsPolicy.STRICT_PROTOCOLS).build();
+                            .sslProvider(TlsContexts.provider()).keyStoreType(TlsContexts.HANDOVER_KEY_STORE).protocols(dev.crossgate.config.TlsPolicy.STRICT_PROTOCOLS).build();
                 } catch (javax.net.ssl.SSLException e) {
                     throw new IllegalStateException(e);
                 }
