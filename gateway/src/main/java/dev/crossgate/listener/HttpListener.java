@@ -68,7 +68,7 @@ public final class HttpListener implements Listener, AutoCloseable {
             ConnectionAges ages = new ConnectionAges(config.name(), tlsPolicy.maxConnectionAgeAfterRotation(), loops.onServer(true), stats);
             tls.onRotation(ages::rotated);
             server = (grpc ? server.protocol(HttpProtocol.H2) : server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2))
-                    .secure(spec -> spec.sslContext(tls.placeholderContext()).handshakeTimeout(limits.handshakeTimeout())
+                    .secure(spec -> spec.sslContext(tls.bindTimeContext()).handshakeTimeout(limits.handshakeTimeout())
                             .setSniAsyncMappings(tls)) // the timeout here covers reading the ClientHello
                     .doOnChannelInit((observer, channel, address) -> {
                         ages.track(channel, tls.generation());

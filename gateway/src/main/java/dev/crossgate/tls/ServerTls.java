@@ -140,9 +140,13 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
         return current.get(0);
     }
 
-    /** The context Reactor Netty needs at bind time; never used to serve, since the mapping answers every handshake. */
-    public io.netty.handler.ssl.SslContext placeholderContext() {
-        return PlaceholderContext.INSTANCE.get();
+    /**
+     * The context Reactor Netty needs at bind time; never used to serve, since the mapping answers every handshake. The
+     * listener's own when it has one: a throw-away self-signed one costs a key, a signature and a context (bench/ s5).
+     */
+    public io.netty.handler.ssl.SslContext bindTimeContext() {
+        List<Served> current = served;
+        return current.isEmpty() ? PlaceholderContext.INSTANCE.get() : current.get(0).provider().getSslContext();
     }
 
     /** Judged on the contexts actually serving, not on material received: between the two, handshakes would still be refused. */
