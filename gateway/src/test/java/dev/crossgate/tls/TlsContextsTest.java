@@ -1,0 +1,90 @@
+package dev.crossgate.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.crossgate.config.TlsPolicy;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+
+/**
+ * Keys travel from our material to BoringSSL through the handover key store: for every key type a listener and a
+ * connector take, a mutual-TLS handshake between the two contexts must prove both keys (each side signs with its own).
+ */
+class TlsContextsTest {
+
+    @ParameterizedTest
+    @EnumSource(value = KeyType.class, names = {"EC_P256", "EC_P384", "RSA_2048"})
+    void serverAndClientContextsSignWithTheKeysTheyWereGiven(KeyType keyType) throws Exception {
+        assertThat(TlsContexts.provider()).isEqualTo(SslProvider.OPENSSL);
+        Instant now = Instant.now();
+        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
+                CertificateIssuer.Usage.SERVER, keyType.generate(), now, now.plus(Duration.ofDays(1)));
+        CertificateIssuer.Issued client = CertificateIssuer.leaf(ca, "client", List.of(CertificateIssuer.nameOf("client.test")),
+                CertificateIssuer.Usage.CLIENT, keyType.generate(), now, now.plus(Duration.ofDays(1)));
+        PeerVerifier.TrustBundle trust = PeerVerifier.TrustBundle.of(List.of(ca.certificate()));
+
+        SslContext serverContext = TlsContexts.server(List.of(material("server", server)), ClientAuth.REQUIRE,
+                PeerVerifier.forClients(trust, List.of()), List.of(), TlsPolicy.STRICT);
+        SslContext clientContext = TlsContexts.client(material("client", client), PeerVerifier.forServer(trust, "localhost"), false,
+                List.of(), TlsPolicy.STRICT);
+        SSLEngine serverEngine = serverContext.newEngine(ByteBufAllocator.DEFAULT);
+        SSLEngine clientEngine = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        handshake(clientEngine, serverEngine);
+
+        assertThat(clientEngine.getSession().getPeerCertificates()[0]).isEqualTo(server.certificate());
+        assertThat(serverEngine.getSession().getPeerCertificates()[0]).isEqualTo(client.certificate());
+        assertThat(clientEngine.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
+
+    private static TlsMaterial material(String name, CertificateIssuer.Issued issued) {
+        return new TlsMaterial(name, issued.keyPair().getPrivate(), List.<X509Certificate>of(issued.certificate()), List.of(), Instant.now());
+    }
+
+    /** Both engines in memory, each one's records handed to the other, until neither has anything left to do (bounded). */
+    private static void handshake(SSLEngine client, SSLEngine server) throws Exception {
+        ByteBuffer toServer = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer toClient = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer application = ByteBuffer.allocate(64 * 1024);
+        client.beginHandshake();
+        server.beginHandshake();
+        for (int step = 0; step < 100 && !(finished(client) && finished(server)); step++) {
+            client.wrap(ByteBuffer.allocate(0), toServer);
+            toServer.flip();
+            server.unwrap(toServer, application.clear());
+            toServer.compact();
+            runTasks(server);
+            server.wrap(ByteBuffer.allocate(0), toClient);
+            toClient.flip();
+            client.unwrap(toClient, application.clear());
+            toClient.compact();
+            runTasks(client);
+        }
+        assertThat(finished(client) && finished(server)).as("the handshake completes").isTrue();
+    }
+
+    private static boolean finished(SSLEngine engine) {
+        HandshakeStatus status = engine.getHandshakeStatus();
+        return status == HandshakeStatus.NOT_HANDSHAKING || status == HandshakeStatus.FINISHED;
+    }
+
+    private static void runTasks(SSLEngine engine) {
+        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+            task.run();
+        }
+    }
+}
