@@ -25,9 +25,9 @@ for lib in $(find "$work/rootfs/opt/java" -name '*.so' -o -name java -type f | x
   cp -L "$lib" "$work/rootfs$lib"
 done
 # and what Netty's own natives (BoringSSL through netty-tcnative, epoll) link besides: without librt, TLS falls back to the JDK
-for name in librt.so.1 libpthread.so.0 libdl.so.2 libm.so.6; do
+for soname in librt.so.1 libpthread.so.0 libdl.so.2 libm.so.6; do
   # awk reads to the end: leaving early would kill ldconfig with SIGPIPE, which pipefail turns into a failed script
-  lib=$(ldconfig -p | awk -v n="$name" '!found && $1 == n && /x86-64|x86_64|aarch64|AArch64/ {print $NF; found = 1}')
+  lib=$(ldconfig -p | awk -v n="$soname" '!found && $1 == n && /x86-64|x86_64|aarch64|AArch64/ {print $NF; found = 1}')
   if [ -n "$lib" ]; then
     mkdir -p "$work/rootfs$(dirname "$lib")"
     cp -L "$lib" "$work/rootfs$lib"
