@@ -8,7 +8,7 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")" && pwd)/contain
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 version=$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/ {print $2}' | tr -c 'A-Za-z0-9_.\n-' '-')
 cache=${CROSSGATE_CACHE:-$HOME/.cache/crossgate}
-archive="$cache/base-jre-$version-v3.tar"
+archive="$cache/base-jre-$version-v4.tar"
 name="localhost/crossgate-base:jre-$version"
 if [ -s "$archive" ]; then
   echo "$archive"
@@ -16,7 +16,11 @@ if [ -s "$archive" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# every provider java.security lists is here: a missing one (XMLDSig, SunPCSC, SunPKCS11, ...) sends the JDK through
+# ServiceLoader when an algorithm lookup reaches it, which verifies BouncyCastle's signed jar and builds its provider
+# (700 classes, a quarter of a second at start) just to read its name
 modules=java.base,java.logging,java.naming,java.management,jdk.crypto.ec,java.net.http,jdk.unsupported,java.security.jgss,jdk.management,java.xml,java.sql,jdk.naming.dns
+modules=$modules,java.security.sasl,java.xml.crypto,java.smartcardio,jdk.crypto.cryptoki,jdk.security.jgss
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive \
   --output "$work/rootfs/opt/java" >&2
 # the JRE's shared libraries and the loader, where the binaries look for them
