@@ -2,10 +2,12 @@ package dev.crossgate.tls;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
+import dev.crossgate.config.TlsPolicy;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 
 /** A throw-away self-signed context that only satisfies Reactor Netty's bind-time check; it serves nothing. */
 enum PlaceholderContext implements Supplier<SslContext> {
@@ -25,8 +27,9 @@ enum PlaceholderContext implements Supplier<SslContext> {
                 CertificateIssuer.Issued self = CertificateIssuer.rootCa("crossgate-placeholder", KeyType.EC_P256.generate(), now,
                         now.plus(Duration.ofDays(1)));
                 try {
-                    context = SslContextBuilder.forServer(self.keyPair().getPrivate(), self.certificate())
-                            .sslProvider(TlsContexts.provider()).keyStoreType(TlsContexts.HANDOVER_KEY_STORE).protocols(dev.crossgate.config.TlsPolicy.STRICT_PROTOCOLS).build();
+                    // built like every served context, so it follows the same provider, key handover and protocols
+                    TlsMaterial material = new TlsMaterial("placeholder", self.keyPair().getPrivate(), List.of(self.certificate()), List.of(), now);
+                    context = TlsContexts.server(List.of(material), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT);
                 } catch (javax.net.ssl.SSLException e) {
                     throw new IllegalStateException(e);
                 }

@@ -34,7 +34,7 @@ public final class TlsContexts {
      * first proxied request (bench/ s5), C2 compiling SHA-256 besides, and again at every rotation. JKS wraps it cheaply;
      * nothing is ever written.
      */
-    static final String HANDOVER_KEY_STORE = "JKS";
+    private static final String HANDOVER_KEY_STORE = "JKS";
 
     private TlsContexts() {
     }
