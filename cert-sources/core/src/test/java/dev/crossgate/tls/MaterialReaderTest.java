@@ -148,6 +148,57 @@ class MaterialReaderTest {
                 .doesNotContain(Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()).substring(40, 60));
     }
 
+    /**
+     * PEM certificates and unencrypted PKCS#8 keys are read with the JDK alone: MaterialReader loaded where BouncyCastle
+     * is not on the class path reads them, and needs BouncyCastle (NoClassDefFoundError) for a form only it reads, which
+     * shows the isolation holds. This is what keeps BouncyCastle's signed jars out of a start (README, Container image).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void commonFormsAreReadWithoutBouncyCastle() throws Exception {
+        java.net.URL classes = MaterialReader.class.getProtectionDomain().getCodeSource().getLocation();
+        try (java.net.URLClassLoader isolated = new java.net.URLClassLoader(new java.net.URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> reader = isolated.loadClass(MaterialReader.class.getName());
+            assertThat(reader.getClassLoader()).isSameAs(isolated);
+            assertThatThrownBy(() -> isolated.loadClass("org.bouncycastle.openssl.PEMParser")).isInstanceOf(ClassNotFoundException.class);
+            java.lang.reflect.Method readCertificates = reader.getMethod("readCertificates", byte[].class, String.class);
+            java.lang.reflect.Method readPrivateKey = reader.getMethod("readPrivateKey", byte[].class, char[].class, String.class);
+
+            X509Certificate server = PKI.server("localhost").certificate();
+            byte[] bundle = ascii("subject=CN=localhost\n" + PemWriter.certificates(server, PKI.ca.certificate()) + "\n");
+            assertThat((List<Object>) readCertificates.invoke(null, bundle, "bundle.pem")).containsExactly(server, PKI.ca.certificate());
+            for (KeyType type : KeyType.values()) {
+                KeyPair keys = type.generate();
+                PrivateKey read = (PrivateKey) readPrivateKey.invoke(null, ascii(PemWriter.pkcs8(keys.getPrivate())), null, "key.pem");
+                assertSameKey(read, keys);
+            }
+
+            byte[] sec1 = ascii(PemWriter.traditional(KeyType.EC_P256.generate().getPrivate()));
+            assertThatThrownBy(() -> readPrivateKey.invoke(null, sec1, null, "key.pem"))
+                    .hasRootCauseInstanceOf(ClassNotFoundException.class).hasStackTraceContaining("org/bouncycastle");
+        }
+    }
+
+    /** What the JDK reads is what the full reader reads, and input that is not clean gets the full reader's answer. */
+    @Test
+    void jdkAndFullReaderAgree() throws Exception {
+        String certificates = PemWriter.certificates(PKI.server("localhost").certificate(), PKI.ca.certificate());
+        assertThat(MaterialReader.readCertificates(ascii(certificates), "c.pem"))
+                .isEqualTo(BouncyCastleMaterialReader.readCertificates(ascii(certificates), "c.pem"));
+        for (KeyType type : KeyType.values()) {
+            byte[] pem = ascii(PemWriter.pkcs8(type.generate().getPrivate()));
+            assertThat(MaterialReader.readPrivateKey(pem, null, "k.pem").getEncoded())
+                    .isEqualTo(BouncyCastleMaterialReader.readPrivateKey(pem, null, "k.pem").getEncoded());
+        }
+        String key = PemWriter.pkcs8(KeyType.EC_P256.generate().getPrivate());
+        assertReason(() -> MaterialReader.readPrivateKey(ascii(key + certificates), null, "k.pem"), MaterialException.Reason.WRONG_CONTENT,
+                "k.pem holds a CERTIFICATE where a private key belongs");
+        assertReason(() -> MaterialReader.readCertificates(ascii(certificates + key), "c.pem"), MaterialException.Reason.WRONG_CONTENT,
+                "c.pem holds a PRIVATE KEY where a certificate belongs");
+        String trailing = certificates.replaceFirst("\n-----END CERTIFICATE-----", "AAAA\n-----END CERTIFICATE-----");
+        assertThatThrownBy(() -> MaterialReader.readCertificates(ascii(trailing), "c.pem")).isInstanceOf(MaterialException.class);
+    }
+
     /** Keys as openssl writes them, where openssl is installed: the encodings real users have. */
     @Test
     void readsKeysWrittenByOpenssl(@TempDir Path dir) throws Exception {
