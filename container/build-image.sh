@@ -19,19 +19,23 @@ mvn() { "$root/mvnw" -q -B -ntp -f "$root/pom.xml" -pl gateway -am package jib:b
 mvn
 podman load -i "$root/gateway/target/jib-image.tar" >&2
 
-# the training run: a TLS listener and one request through it, then SIGTERM
+# the training run: a TLS listener and one request through it to an mTLS backend, then SIGTERM; every hop encrypted, as
+# deployed, so that the archive holds the connector's TLS classes too
 java -jar "$root/gateway/target/crossgate.jar" certs generate --out "$work/tls" --hosts localhost >/dev/null
 mkdir -p "$work/cds" && chmod 777 "$work/cds" && chmod -R a+rX "$work/tls"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 listener=$(port); admin=$(port); backend=$(port)
-python3 -m http.server "$backend" --bind 127.0.0.1 --directory "$work" >/dev/null 2>&1 & server=$!
+python3 "$here/training-backend.py" "$backend" "$work" >/dev/null 2>&1 & server=$!
 podman run -d --name crossgate-cds-training --network host -v "$work/tls:/tls:ro" -v "$work/cds:/cds" \
   -e JAVA_TOOL_OPTIONS=-XX:ArchiveClassesAtExit=/cds/crossgate.jsa \
   -e CROSSGATE_ADMIN_HOST=127.0.0.1 -e CROSSGATE_ADMIN_PORT="$admin" \
   -e CROSSGATE_CERTS_EDGE_SOURCE=file -e CROSSGATE_CERTS_EDGE_CERT_PATH=/tls/server.crt -e CROSSGATE_CERTS_EDGE_KEY_PATH=/tls/server.pem \
+  -e CROSSGATE_CERTS_UPSTREAM_SOURCE=file -e CROSSGATE_CERTS_UPSTREAM_CERT_PATH=/tls/client.crt \
+  -e CROSSGATE_CERTS_UPSTREAM_KEY_PATH=/tls/client.pem -e CROSSGATE_CERTS_UPSTREAM_CA_PATH=/tls/ca.crt \
   -e CROSSGATE_LISTENERS_EDGE_HOST=127.0.0.1 -e CROSSGATE_LISTENERS_EDGE_PORT="$listener" -e CROSSGATE_LISTENERS_EDGE_TLS_CERTS=edge \
   -e CROSSGATE_LISTENERS_EDGE_CONNECTOR=files -e CROSSGATE_CONNECTORS_FILES_ADDRESS=127.0.0.1:"$backend" \
-  -e CROSSGATE_CONNECTORS_FILES_TLS_MODE=off "$name" >/dev/null
+  -e CROSSGATE_CONNECTORS_FILES_TLS_TRUST=upstream -e CROSSGATE_CONNECTORS_FILES_TLS_CERTS=upstream \
+  -e CROSSGATE_CONNECTORS_FILES_TLS_SERVER_NAME=localhost "$name" >/dev/null
 served=no
 for attempt in $(seq 300); do
   if curl -sf -o /dev/null --cacert "$work/tls/ca.crt" "https://localhost:$listener/"; then served=yes; break; fi
