@@ -46,7 +46,11 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Waits until the admin port answers at all (it binds after the listeners), whatever the readiness. */
     GatewayProcess awaitAdmin() throws Exception {
-        Processes.awaitListening(adminPort, process, Duration.ofSeconds(30));
+        try {
+            Processes.awaitListening(adminPort, process, Duration.ofSeconds(30));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ngateway log:\n" + log(), e);
+        }
         return this;
     }
 
