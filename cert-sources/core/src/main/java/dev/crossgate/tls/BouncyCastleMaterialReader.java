@@ -313,7 +313,7 @@ final class BouncyCastleMaterialReader {
 
     private static X509Certificate toX509(X509CertificateHolder holder, String origin) throws MaterialException {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
+            return MaterialReader.x509(holder.getEncoded());
         } catch (CertificateException | IOException e) {
             throw new MaterialException(MaterialException.Reason.TRUNCATED,
                     origin + " holds a certificate the JDK cannot read: " + safeMessage(e), withoutContent(e));

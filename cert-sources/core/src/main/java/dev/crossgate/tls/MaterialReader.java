@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -42,10 +43,9 @@ public final class MaterialReader {
         List<byte[]> blocks = cleanPemBlocks(bytes, "CERTIFICATE");
         if (blocks != null) {
             try {
-                CertificateFactory factory = CertificateFactory.getInstance("X.509");
                 List<X509Certificate> certificates = new ArrayList<>(blocks.size());
                 for (byte[] der : blocks) {
-                    certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+                    certificates.add(x509(der));
                 }
                 return certificates;
             } catch (GeneralSecurityException | RuntimeException e) {
@@ -53,6 +53,11 @@ public final class MaterialReader {
             }
         }
         return BouncyCastleMaterialReader.readCertificates(bytes, origin);
+    }
+
+    /** One DER certificate as the JDK reads it: what both readers hand on, whichever parsed the file. */
+    static X509Certificate x509(byte[] der) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     }
 
     /**
@@ -119,22 +124,7 @@ public final class MaterialReader {
 
     /** A SEQUENCE whose encoded length is the whole of {@code der}: nothing cut off, nothing after it. */
     private static boolean isOneDerSequence(byte[] der) {
-        if (der.length < 2 || der[0] != 0x30) {
-            return false;
-        }
-        int first = der[1] & 0xff;
-        if (first < 0x80) {
-            return 2 + first == der.length;
-        }
-        int octets = first & 0x7f;
-        if (octets == 0 || octets > 3 || der.length < 2 + octets) {
-            return false;
-        }
-        int length = 0;
-        for (int i = 0; i < octets; i++) {
-            length = (length << 8) | (der[2 + i] & 0xff);
-        }
-        return 2 + octets + length == der.length;
+        return der.length >= 2 && der[0] == 0x30 && end(der, 0) == der.length;
     }
 
     /** The KeyFactory name for a PKCS#8 key the JDK reads, or null (found by fuzzing: Map.of refuses to look up null). */
@@ -148,31 +138,40 @@ public final class MaterialReader {
      * null when {@code der} does not start that way.
      */
     private static String pkcs8AlgorithmOid(byte[] der) {
-        int at = skipHeader(der, 0); // into the outer SEQUENCE
-        if (at < 0 || at + 2 > der.length || der[at] != 0x02 || (der[at + 1] & 0xff) >= 0x80) {
-            return null;
-        }
-        at += 2 + (der[at + 1] & 0xff); // past the version INTEGER
-        if (at >= der.length || der[at] != 0x30) {
-            return null;
-        }
-        at = skipHeader(der, at); // into the AlgorithmIdentifier
-        if (at < 0 || at + 2 > der.length || der[at] != 0x06) {
-            return null;
-        }
-        int length = der[at + 1] & 0xff;
-        if (length >= 0x80 || at + 2 + length > der.length) {
-            return null;
-        }
-        return HexFormat.of().formatHex(der, at + 2, at + 2 + length);
+        int version = content(der, 0);
+        int algorithm = tag(der, version) == 0x02 ? end(der, version) : -1;
+        int oid = tag(der, algorithm) == 0x30 ? content(der, algorithm) : -1;
+        int oidEnd = tag(der, oid) == 0x06 ? end(der, oid) : -1;
+        return oidEnd < 0 ? null : HexFormat.of().formatHex(der, content(der, oid), oidEnd);
     }
 
-    /** The offset of the content of the DER element at {@code at}, or -1 when its header does not fit. */
-    private static int skipHeader(byte[] der, int at) {
-        if (at + 2 > der.length) {
+    /** The tag of the DER element at {@code at}, or -1 when there is none. */
+    private static int tag(byte[] der, int at) {
+        return at >= 0 && at < der.length ? der[at] : -1;
+    }
+
+    /** Where the content of the DER element at {@code at} starts, or -1 when its header is cut off or not one we read. */
+    private static int content(byte[] der, int at) {
+        if (at < 0 || at + 2 > der.length) {
             return -1;
         }
         int first = der[at + 1] & 0xff;
-        return first < 0x80 ? at + 2 : at + 2 + (first & 0x7f);
+        return first == 0x80 || first > 0x83 ? -1 : first < 0x80 ? at + 2 : at + 2 + (first & 0x7f);
+    }
+
+    /** Just past the DER element at {@code at}, or -1 when it is cut off. */
+    private static int end(byte[] der, int at) {
+        int content = content(der, at);
+        if (content < 0 || content > der.length) {
+            return -1;
+        }
+        int length = der[at + 1] & 0xff;
+        if (length >= 0x80) {
+            length = 0;
+            for (int i = at + 2; i < content; i++) {
+                length = (length << 8) | (der[i] & 0xff);
+            }
+        }
+        return content + length > der.length ? -1 : content + length;
     }
 }
