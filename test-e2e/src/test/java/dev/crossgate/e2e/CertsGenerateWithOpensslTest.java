@@ -45,7 +45,7 @@ class CertsGenerateWithOpensslTest {
                 "-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error", "-www", "-quiet")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("s_server.log").toFile()).start();
         try {
-            Processes.awaitListening(port, server, Duration.ofSeconds(20));
+            Processes.awaitListening(port, server, dir.resolve("s_server.log"), Duration.ofSeconds(20));
             String url = "https://localhost:" + port + "/";
             Processes.Result curl = Processes.ok(dir, "curl", "-sS", "--max-time", "20", "--cacert", "ca.crt", "--cert", "client.crt", "--key", "client.pem", url);
             assertThat(curl.output()).contains("s_server");

@@ -46,11 +46,7 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Waits until the admin port answers at all (it binds after the listeners), whatever the readiness. */
     GatewayProcess awaitAdmin() throws Exception {
-        try {
-            Processes.awaitListening(adminPort, process, Duration.ofSeconds(30));
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\ngateway log:\n" + log(), e);
-        }
+        Processes.awaitListening(adminPort, process, log, Duration.ofSeconds(30));
         return this;
     }
 

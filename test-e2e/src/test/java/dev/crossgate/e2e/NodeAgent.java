@@ -36,7 +36,7 @@ final class NodeAgent implements AutoCloseable {
                 "SW_AGENT_COLLECTOR_BACKEND_SERVICES", collector, "SW_AGENT_SECURE", "true",
                 "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", caFile.toString(), "SW_AGENT_LOGGING_LEVEL", "info"));
         process = builder.start();
-        Processes.awaitListening(port, process, Duration.ofSeconds(30));
+        Processes.awaitListening(port, process, log, Duration.ofSeconds(30));
     }
 
     /** The agent's error lines: a report that could not be sent. */

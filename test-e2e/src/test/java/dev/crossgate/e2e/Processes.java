@@ -66,10 +66,13 @@ final class Processes {
         return dev.crossgate.tls.LoopbackPorts.free();
     }
 
-    static void awaitListening(int port, Process process, Duration timeout) throws InterruptedException {
+    /** Waits for {@code process} to listen on {@code port}; if it exits first or takes too long, fails with its {@code log}. */
+    static void awaitListening(int port, Process process, Path log, Duration timeout) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("process listening on %d exited early", port).isTrue();
+            if (!process.isAlive()) {
+                throw new AssertionError("process listening on " + port + " exited early:\n" + readIfThere(log));
+            }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
@@ -77,6 +80,10 @@ final class Processes {
                 Thread.sleep(50);
             }
         }
-        throw new AssertionError("nothing listened on 127.0.0.1:" + port + " within " + timeout);
+        throw new AssertionError("nothing listened on 127.0.0.1:" + port + " within " + timeout + ":\n" + readIfThere(log));
+    }
+
+    private static String readIfThere(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output)";
     }
 }
