@@ -23,8 +23,21 @@ podman load -i "$root/gateway/target/jib-image.tar" >&2
 # deployed, so that the archive holds the connector's TLS classes too
 java -jar "$root/gateway/target/crossgate.jar" certs generate --out "$work/tls" --hosts localhost >/dev/null
 mkdir -p "$work/cds" && chmod 777 "$work/cds" && chmod -R a+rX "$work/tls"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-listener=$(port); admin=$(port); backend=$(port)
+# three free ports below the kernel's ephemeral range, where no outgoing connection can take one before the servers bind
+# it (the same reason as the tests' LoopbackPorts)
+read -r listener admin backend < <(python3 -c '
+import random, socket
+ports = []
+while len(ports) < 3:
+    port = random.randrange(20000, 32000)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    if port not in ports:
+        ports.append(port)
+print(*ports)')
 python3 "$here/training-backend.py" "$backend" "$work" >/dev/null 2>&1 & server=$!
 podman run -d --name crossgate-cds-training --network host -v "$work/tls:/tls:ro" -v "$work/cds:/cds" \
   -e JAVA_TOOL_OPTIONS=-XX:ArchiveClassesAtExit=/cds/crossgate.jsa \
