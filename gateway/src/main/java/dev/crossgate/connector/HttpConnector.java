@@ -31,12 +31,27 @@ public final class HttpConnector implements AutoCloseable {
      * a WINDOW_UPDATE frame and a flush per 32 KiB received (bench/ s3: 1 KiB messages on 64 streams).
      */
     public static final int HTTP2_STREAM_WINDOW = 1 << 20;
+    /** A pooled connection idle longer than this is closed rather than reused: the backend may be about to close it. */
+    private static final java.time.Duration MAX_IDLE = java.time.Duration.ofSeconds(30);
+
+    /** The backend closed its connection before its response was complete. */
+    public static final class ClosedEarlyException extends java.io.IOException {
+        public ClosedEarlyException(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an outcome to classify, not a bug to trace
+        }
+    }
 
     private final ConnectorConfig config;
     private final ClientTls tls;
     private final ConnectionProvider pool;
     private final HttpClient base;
     private volatile Bound bound;
+    private final Http1Pool http1;
     private final LongAdder requests;
     private final LongAdder notReady;
     private final java.util.Map<Failure, LongAdder> failures = new java.util.EnumMap<>(Failure.class);
@@ -73,7 +88,7 @@ public final class HttpConnector implements AutoCloseable {
         String scope = "connector." + config.name();
         TlsStats tlsStats = new TlsStats(scope, stats);
         this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(1024)
-                .pendingAcquireMaxCount(4096).maxIdleTime(java.time.Duration.ofSeconds(30)).build();
+                .pendingAcquireMaxCount(4096).maxIdleTime(MAX_IDLE).build();
         // one address for every request: host(..).port(..) would build and parse a new one per request; a name in it is still
         // resolved for each new connection
         java.net.SocketAddress backend = reactor.netty.transport.AddressUtils.createUnresolved(config.host(), config.port());
@@ -94,6 +109,7 @@ public final class HttpConnector implements AutoCloseable {
             });
         }
         this.base = client;
+        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE);
         this.requests = stats.counter(scope + ".requests");
         this.notReady = stats.counter(scope + ".not_ready");
         for (Failure failure : Failure.values()) {
@@ -105,21 +121,36 @@ public final class HttpConnector implements AutoCloseable {
         return config;
     }
 
-    /** The client to use for the next request, or empty (counted) while the connector's TLS material is missing. */
-    public Optional<HttpClient> client() {
-        if (tls == null) {
-            requests.increment();
-            return Optional.of(base);
-        }
-        Optional<SslProvider> provider = tls.current();
-        if (provider.isEmpty()) {
+    /**
+     * Counts a request for the backend: true when it can be sent, false (counted as not ready) while the connector's TLS
+     * material is missing. Once there, material is only ever replaced, never taken away.
+     */
+    public boolean admit() {
+        if (tls != null && tls.current().isEmpty()) {
             notReady.increment();
-            return Optional.empty();
+            return false;
         }
         requests.increment();
+        return true;
+    }
+
+    /** The pooled HTTP/1.1 connections to the backend, which the listeners' HTTP/1.1 forwarding borrows; null for gRPC. */
+    public Http1Pool http1() {
+        return http1;
+    }
+
+    /** The client to use for the next request, or empty (counted) while the connector's TLS material is missing. */
+    public Optional<HttpClient> client() {
+        if (!admit()) {
+            return Optional.empty();
+        }
+        if (tls == null) {
+            return Optional.of(base);
+        }
+        SslProvider provider = tls.current().orElseThrow();
         Bound current = bound;
-        if (current == null || current.provider() != provider.get()) {
-            current = new Bound(provider.get(), base.secure(provider.get()));
+        if (current == null || current.provider() != provider) {
+            current = new Bound(provider, base.secure(provider));
             bound = current; // a lost race builds the same client twice, which is harmless
         }
         return Optional.of(current.client());
@@ -148,7 +179,7 @@ public final class HttpConnector implements AutoCloseable {
             if (t instanceof javax.net.ssl.SSLException) {
                 return Failure.TLS;
             }
-            if (t instanceof reactor.netty.http.client.PrematureCloseException) {
+            if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof ClosedEarlyException) {
                 return Failure.CLOSED_EARLY;
             }
         }

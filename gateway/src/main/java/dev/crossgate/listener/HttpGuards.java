@@ -44,6 +44,7 @@ final class HttpGuards {
     private static final String WATCH = "crossgate.protocol-watch";
 
     private final String listener;
+    private final java.util.function.Supplier<Http1Forwarder> http1;
     private final String scope;
     private final Stats stats;
     private final long headerTimeoutNanos;
@@ -54,7 +55,12 @@ final class HttpGuards {
     private final RateLimitedWarning timeoutWarning = new RateLimitedWarning();
     private final RateLimitedWarning goAwayWarning = new RateLimitedWarning();
 
-    HttpGuards(ListenerConfig config, Stats stats) {
+    /**
+     * @param http1 the forwarding that takes over HTTP/1.1 connections which cannot become HTTP/2 (over TLS, where ALPN
+     *              chose); null to leave them to Reactor Netty
+     */
+    HttpGuards(ListenerConfig config, Stats stats, java.util.function.Supplier<Http1Forwarder> http1) {
+        this.http1 = http1;
         this.listener = config.name();
         this.scope = "listener." + config.name() + ".";
         this.stats = stats;
@@ -84,6 +90,16 @@ final class HttpGuards {
     private void configured(Channel connection) {
         ChannelPipeline pipeline = connection.pipeline();
         if (pipeline.get(NettyPipeline.HttpTrafficHandler) != null && pipeline.get(HttpServerCodec.class) != null) {
+            String requestHandler = NettyPipeline.HttpTrafficHandler;
+            if (http1 != null && pipeline.get(NettyPipeline.H2CUpgradeHandler) == null) {
+                pipeline.replace(NettyPipeline.HttpTrafficHandler, Http1Forwarder.NAME, http1.get());
+                for (String reactor : new String[] {NettyPipeline.ReactiveBridge, NettyPipeline.IdleTimeoutHandler}) {
+                    if (pipeline.get(reactor) != null) {
+                        pipeline.remove(reactor); // Reactor Netty's per-request machinery, which the forwarding replaces
+                    }
+                }
+                requestHandler = Http1Forwarder.NAME;
+            }
             if (pipeline.get(CLOCK) == null) {
                 HeaderClock clock = new HeaderClock();
                 ChannelHandlerContext tls = pipeline.context(SslHandler.class);
@@ -92,7 +108,7 @@ final class HttpGuards {
                 } else {
                     pipeline.addFirst(CLOCK, clock.bytes);
                 }
-                pipeline.addBefore(NettyPipeline.HttpTrafficHandler, REQUESTS, clock.requests);
+                pipeline.addBefore(requestHandler, REQUESTS, clock.requests);
             }
             return;
         }

@@ -37,7 +37,10 @@ public final class HttpListener implements Listener, AutoCloseable {
         this.skywalking = config.protocol() == ListenerConfig.Protocol.GRPC ? new SkyWalkingTraffic(config, connector, stats) : null;
         this.proxy = new HttpProxy(config, connector, skywalking, stats);
         ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
-        HttpGuards guards = new HttpGuards(config, stats);
+        long responseTimeout = connector.config().responseTimeout().toNanos();
+        long idleTimeout = config.limits().idleTimeout().toNanos();
+        HttpGuards guards = new HttpGuards(config, stats, terminate && connector.http1() != null
+                ? () -> new Http1Forwarder(proxy, responseTimeout, idleTimeout) : null);
         SendStall stalls = new SendStall(config, stats);
         ListenerConfig.Limits limits = config.limits();
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)

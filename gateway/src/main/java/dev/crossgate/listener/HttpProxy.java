@@ -28,8 +28,10 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The reverse proxy of an HTTP listener: streams the request to the connector and the response back,
- * both ways without buffering whole bodies, and answers with a plain reason when the backend cannot.
+ * The reverse proxy of an HTTP listener, through Reactor Netty: HTTP/2 and gRPC, and HTTP/1.1 in plaintext (where a
+ * connection may still upgrade to h2c). Streams the request to the connector and the response back, both ways without
+ * buffering whole bodies, and answers with a plain reason when the backend cannot. HTTP/1.1 over TLS goes through
+ * {@link Http1Forwarder} instead, which shares this class's counters, refusals and reasons, so both answer alike.
  */
 public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
@@ -80,41 +82,77 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     @Override
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
-        requests.increment();
-        inFlight.incrementAndGet();
         Channel[] captured = new Channel[1];
         request.withConnection(c -> captured[0] = c.channel());
         Channel stream = captured[0];
         boolean http2 = stream instanceof Http2StreamChannel;
         // the TCP connection: an HTTP/2 stream's parent holds the TLS session
         Channel connection = http2 ? stream.parent() : stream;
-        ConnectionAges.Age age = ConnectionAges.requestStarted(connection);
-        if (draining || age.retired()) {
+        ConnectionAges.Age age = started(connection);
+        if (closing(age)) {
             response.keepAlive(false);
         }
         return Mono.from(proxy(request, response, stream, connection, age, http2)).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
-                clientGone(request, "cancelled");
+                clientGone(request.method().name(), request.uri(), "cancelled");
             }
-            inFlight.decrementAndGet();
-            ConnectionAges.requestEnded(connection, age);
+            ended(connection, age);
         });
+    }
+
+    /** A request starts on {@code connection} (counted, in flight): its age, to hand to {@link #closing} and {@link #ended}. */
+    ConnectionAges.Age started(Channel connection) {
+        requests.increment();
+        inFlight.incrementAndGet();
+        return ConnectionAges.requestStarted(connection);
+    }
+
+    void ended(Channel connection, ConnectionAges.Age age) {
+        inFlight.decrementAndGet();
+        ConnectionAges.requestEnded(connection, age);
+    }
+
+    /** Whether the response should ask the client to close: the listener is draining or the connection was retired. */
+    boolean closing(ConnectionAges.Age age) {
+        return draining || age.retired();
+    }
+
+    /** Counts and logs a request with more header fields than allowed and says why; null when within the limit. */
+    String tooManyHeaders(HttpHeaders headers, java.net.SocketAddress peer) {
+        int headerCount = headers.size();
+        if (headerCount <= maxHeaderCount) {
+            return null;
+        }
+        // the decoders bound the headers' bytes; their number is bounded here, for HTTP/1.1 and HTTP/2 alike
+        headersRefused.increment();
+        if (headerCountWarning.due()) {
+            LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}{}",
+                    listener, LogFields.peer(peer), headerCount, maxHeaderCount,
+                    ListenerConfig.PREFIX + listener + ".http.max-header-count", headerCountWarning.leftOut());
+        }
+        return headerCount + " header fields, the limit is " + maxHeaderCount;
+    }
+
+    /** Counts a request the connector cannot take yet (see {@link HttpConnector#admit}) and says why. */
+    String notReady() {
+        unavailable.increment();
+        return "connector " + connector.config().name() + " is not ready: " + connector.notReadyReason().orElse("starting");
+    }
+
+    HttpConnector connector() {
+        return connector;
+    }
+
+    boolean https() {
+        return https;
     }
 
     private Publisher<Void> proxy(HttpServerRequest request, HttpServerResponse response, Channel stream, Channel connection,
                                   ConnectionAges.Age age, boolean http2) {
-        int headerCount = request.requestHeaders().size();
-        if (headerCount > maxHeaderCount) {
-            // the decoders bound the headers' bytes; their number is bounded here, for HTTP/1.1 and HTTP/2 alike
-            headersRefused.increment();
-            if (headerCountWarning.due()) {
-                LOG.warn("http_refused listener={} peer={} reason=too_many_headers detail=\"{} header fields, the limit is {}\" setting={}{}",
-                        listener, LogFields.peer(request.remoteAddress()), headerCount, maxHeaderCount,
-                        ListenerConfig.PREFIX + listener + ".http.max-header-count", headerCountWarning.leftOut());
-            }
+        String tooMany = tooManyHeaders(request.requestHeaders(), request.remoteAddress());
+        if (tooMany != null) {
             response.keepAlive(false);
-            return plain(response, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, headerCount + " header fields, the limit is "
-                    + maxHeaderCount);
+            return plain(response, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, tooMany);
         }
         SkyWalkingServices.Method collector = skywalking == null ? null : skywalking.method(request).orElse(null);
         if (collector != null && skywalking.stores(collector, request)) {
@@ -122,8 +160,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         }
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
-            unavailable.increment();
-            String reason = "connector " + connector.config().name() + " is not ready: " + connector.notReadyReason().orElse("starting");
+            String reason = notReady();
             return isGrpc(request) ? grpcStatus(response, 14, reason) : plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         }
         String clientCertificate = ForwardedHeaders.clientCertificate(connection);
@@ -135,7 +172,7 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                 .send((outbound, body) -> hasNoBody(request, http2) ? body
                         : body.send(collector != null ? skywalking.counted(collector, request.receive().retain()) : request.receive().retain()))
                 .response((upstream, body) -> {
-                    if (draining || age.retired()) {
+                    if (closing(age)) {
                         response.keepAlive(false); // retired while this request was in flight: say so before closing
                     }
                     response.status(upstream.status());
@@ -164,35 +201,47 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
                     if (stream.isActive()) {
                         return failed(request, response, error);
                     }
-                    clientGone(request, error.toString());
+                    clientGone(request.method().name(), request.uri(), error.toString());
                     return Mono.empty();
                 });
     }
 
     /** The client closed its connection or reset its stream mid-exchange: nobody is left to answer, and the backend did no wrong. */
-    private void clientGone(HttpServerRequest request, String detail) {
+    void clientGone(String method, String uri, String detail) {
         downstreamClosed.increment();
-        LOG.debug("downstream_closed listener={} method={} uri={} detail=\"{}\"", listener, request.method(), request.uri(), detail);
+        LOG.debug("downstream_closed listener={} method={} uri={} detail=\"{}\"", listener, method, uri, detail);
     }
 
-    private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Throwable error) {
+    /** What the client is told when the backend cannot answer: a status and a reason that names the connector. */
+    record Refusal(HttpResponseStatus status, String reason) {
+        boolean timeout() {
+            return status == HttpResponseStatus.GATEWAY_TIMEOUT;
+        }
+    }
+
+    /** Counts, logs (a few a second) and explains a request the backend failed. */
+    Refusal upstreamFailed(String method, String uri, Throwable error) {
         HttpConnector.Failure failure = connector.failed(error);
         HttpResponseStatus status = HttpResponseStatus.valueOf(failure.status());
-        String reason = connector.describe(failure);
         (status == HttpResponseStatus.GATEWAY_TIMEOUT ? gatewayTimeout : badGateway).increment();
         if (upstreamWarning.due()) {
             LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} reason={} error=\"{}\"{}", listener,
-                    connector.config().name(), connector.config().address(), request.method(), request.uri(), status.code(), failure.label(),
+                    connector.config().name(), connector.config().address(), method, uri, status.code(), failure.label(),
                     error.toString(), upstreamWarning.leftOut());
         }
+        return new Refusal(status, connector.describe(failure));
+    }
+
+    private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Throwable error) {
+        Refusal refusal = upstreamFailed(request.method().name(), request.uri(), error);
         if (response.hasSentHeaders()) {
             return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
         }
         if (isGrpc(request)) {
             // gRPC clients read the outcome from grpc-status, not from the HTTP status: 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED
-            return grpcStatus(response, status == HttpResponseStatus.GATEWAY_TIMEOUT ? 4 : 14, reason);
+            return grpcStatus(response, refusal.timeout() ? 4 : 14, refusal.reason());
         }
-        return plain(response, status, reason);
+        return plain(response, refusal.status(), refusal.reason());
     }
 
     /**
@@ -228,9 +277,16 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     }
 
     private static Mono<Void> plain(HttpServerResponse response, HttpResponseStatus status, String reason) {
-        byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
-        return response.status(status).header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        byte[] body = plainBody(status, reason);
+        return response.status(status).header(HttpHeaderNames.CONTENT_TYPE, PLAIN_TEXT)
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
                 .sendByteArray(Mono.just(body)).then();
+    }
+
+    static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+
+    /** The body of every answer the gateway gives itself: the status and the reason, on one line. */
+    static byte[] plainBody(HttpResponseStatus status, String reason) {
+        return (status.code() + " " + status.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -190,6 +190,44 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void http11PipeliningHttp10ExpectContinueAndPooledBackendConnectionsAreServed() throws Exception {
+        startGateway(environment(backend.port()));
+        // three requests in one write: answered in order, the POST's body reaching the backend, the last closing the connection
+        javax.net.ssl.SSLContext tls = TcpDataPlaneTest.clientContext(agent, edgeCa.ca.certificate());
+        String answers;
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.getOutputStream().write(("GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "POST /second HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /third HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8); // to the close
+        }
+        assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(4);
+        assertThat(answers).containsSubsequence("path=/first", "request-body-bytes=0", "path=/second", "request-body-bytes=5", "path=/third");
+
+        // an HTTP/1.0 client is answered in HTTP/1.0, and the backend (HTTP/1.1) still gets a Host
+        assertThat(curl("agent", "/old", "--http1.0", "-i").output()).startsWith("HTTP/1.0 200").contains("path=/old").endsWith("\n200");
+        // the backend's 100 Continue reaches a client that waits for it before sending its body
+        Path upload = dir.resolve("upload.bin");
+        Files.write(upload, new byte[50_000]);
+        assertThat(curl("agent", "/expect", "--http1.1", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, "-i").output())
+                .contains("HTTP/1.1 100 Continue").contains("request-body-bytes=50000").endsWith("\n200");
+
+        // keep-alive responses give their backend connection back for the next request: five requests, one backend connection
+        int before = backend.connections.get();
+        List<String> five = new ArrayList<>(List.of("--http1.1", "-o", "/dev/null"));
+        for (int i = 0; i < 4; i++) {
+            five.addAll(List.of("https://localhost:" + port + "/bytes/100", "-o", "/dev/null"));
+        }
+        assertThat(curl("agent", "/bytes/100", five.toArray(String[]::new)).exitCode()).isZero();
+        assertThat(backend.connections.get() - before).as("backend connections for five keep-alive requests").isEqualTo(1);
+    }
+
+    @Test
     void clientThatLeavesMidRequestIsCountedAsSuchNotAsABackendFailure() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));

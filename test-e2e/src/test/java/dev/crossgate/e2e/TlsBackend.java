@@ -24,12 +24,15 @@ import reactor.netty.http.server.HttpServer;
 final class TlsBackend implements AutoCloseable {
 
     final List<String> clientSerials = new CopyOnWriteArrayList<>();
+    /** TLS connections accepted so far: tells a reused pooled connection from a new one. */
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final DisposableServer server;
 
     TlsBackend(CertificateIssuer.Issued identity, X509Certificate clientCa, Duration delay) throws Exception {
         var context = SslContextBuilder.forServer(identity.keyPair().getPrivate(), identity.certificate())
                 .trustManager(clientCa).clientAuth(ClientAuth.REQUIRE).build();
         server = HttpServer.create().host("127.0.0.1").port(0).secure(spec -> spec.sslContext(context))
+                .doOnChannelInit((observer, channel, address) -> connections.incrementAndGet())
                 .handle((request, response) -> {
                     if (request.uri().startsWith("/bytes/")) {
                         // a body of the asked size, to see small responses sent whole and large ones streamed

@@ -1,0 +1,570 @@
+package dev.crossgate.listener;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import dev.crossgate.connector.HttpConnector;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * One HTTP/1.1 client connection's forwarding: each request goes to a connection borrowed from the connector's pool on
+ * this connection's event loop, as Netty's HTTP message objects, and the response comes back the same way, so a
+ * keep-alive exchange costs no per-request subscriptions, no pipeline changes and no auto-read toggling. Bodies stream
+ * both ways; a side that cannot take more stops the other side's reads until it can. Requests pipelined behind one in
+ * flight wait, in order, with reading paused. One clock per connection covers the backend's answer
+ * ({@code connectors.*.response-timeout}) and the idle keep-alive connection ({@code listeners.*.idle-timeout}).
+ */
+final class Http1Forwarder extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "crossgate.http1";
+
+    private final HttpProxy proxy;
+    private final HttpConnector connector;
+    private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
+    /** The clock never sleeps longer than this, so an exchange that starts on an idle connection is timed from its start. */
+    private final long clockPeriodNanos;
+
+    private ChannelHandlerContext ctx;
+    /** Messages of requests that arrived while one was in flight; reading is paused while any wait. Made at first use. */
+    private ArrayDeque<Object> pipelined;
+
+    // the exchange in flight, at most one
+    private boolean active;
+    private HttpMethod method;
+    private String uri;
+    private HttpVersion version;
+    private ConnectionAges.Age age;
+    private boolean keepAlive;
+    private boolean requestComplete;
+    private boolean discardingBody;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean informational;
+    private boolean backendReusable;
+    private Channel backend;
+    /** Request messages read before the backend connection was there. */
+    private ArrayDeque<Object> waiting;
+    private boolean backendWritten;
+    private boolean clientWritten;
+
+    // the clock
+    private ScheduledFuture<?> clock;
+    private long lastActivityNanos;
+
+    Http1Forwarder(HttpProxy proxy, long responseTimeoutNanos, long idleTimeoutNanos) {
+        this.proxy = proxy;
+        this.connector = proxy.connector();
+        this.responseTimeoutNanos = responseTimeoutNanos;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.clockPeriodNanos = Math.max(Math.min(responseTimeoutNanos, idleTimeoutNanos), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        lastActivityNanos = System.nanoTime();
+        armClock(idleTimeoutNanos);
+        // Reactor Netty accepts with auto-read off and reads on demand; here reading pauses only for back-pressure and pipelining
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    // ---- from the client
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (hasPipelined() || awaitingResponse()) {
+            if (pipelined == null) {
+                pipelined = new ArrayDeque<>();
+            }
+            pipelined.add(message); // a request pipelined behind the one in flight
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        fromClient(message);
+    }
+
+    private boolean hasPipelined() {
+        return pipelined != null && !pipelined.isEmpty();
+    }
+
+    /** The request in flight has been read whole: what the client sends now belongs to the next one. */
+    private boolean awaitingResponse() {
+        return active && requestComplete;
+    }
+
+    private void fromClient(Object message) {
+        if (message instanceof HttpRequest request) {
+            start(request);
+        }
+        if (message instanceof HttpContent content) {
+            body(content);
+        } else if (!(message instanceof HttpRequest)) {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        if (refusedByDecoder(request)) {
+            return;
+        }
+        active = true;
+        method = request.method();
+        uri = request.uri();
+        version = request.protocolVersion();
+        age = proxy.started(ctx.channel());
+        keepAlive = HttpUtil.isKeepAlive(request) && !proxy.closing(age);
+        requestComplete = false;
+        discardingBody = false;
+        responseStarted = false;
+        informational = false;
+        lastActivityNanos = System.nanoTime();
+
+        String tooMany = proxy.tooManyHeaders(request.headers(), ctx.channel().remoteAddress());
+        if (tooMany != null) {
+            keepAlive = false;
+            answer(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, tooMany);
+            return;
+        }
+        if (!connector.admit()) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.notReady());
+            return;
+        }
+        DefaultHttpRequest outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, new DefaultHttpHeaders(false));
+        HttpHeaders headers = outbound.headers();
+        ForwardedHeaders.request(request.headers(), headers, (InetSocketAddress) ctx.channel().remoteAddress(), proxy.https(),
+                ForwardedHeaders.clientCertificate(ctx.channel()));
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, connector.config().address()); // an HTTP/1.0 client may send none; HTTP/1.1 needs one
+        }
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
+        }
+        ChannelFuture acquired;
+        try {
+            acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new);
+        } catch (IllegalStateException notReady) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.notReady());
+            return;
+        }
+        if (acquired.isDone() && acquired.isSuccess()) {
+            bind(acquired.channel());
+            write(outbound);
+            return;
+        }
+        waiting = new ArrayDeque<>();
+        waiting.add(outbound);
+        ctx.channel().config().setAutoRead(false); // the request's body waits in the client's socket, not here
+        acquired.addListener((ChannelFutureListener) connected -> connected(connected, outbound));
+    }
+
+    private void connected(ChannelFuture connected, Object outbound) {
+        ArrayDeque<Object> messages = waiting;
+        waiting = null;
+        if (!active || messages == null || messages.peekFirst() != outbound) {
+            release(messages); // the client left meanwhile
+            connected.channel().close();
+            return;
+        }
+        if (!connected.isSuccess()) {
+            release(messages);
+            failed(connected.cause());
+            return;
+        }
+        bind(connected.channel());
+        for (Object message : messages) {
+            write(message);
+        }
+        flushBackend();
+        if (!requestComplete || !hasPipelined()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void bind(Channel channel) {
+        backend = channel;
+        backend.pipeline().get(Backend.class).owner = this;
+        backendReusable = true;
+        backend.config().setAutoRead(true);
+    }
+
+    private void body(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release(); // a broken chunked body: where the next request starts cannot be told
+            ctx.close();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (discardingBody || !active) {
+            content.release();
+            if (last && active) {
+                requestComplete = true;
+                if (!keepAlive || responseDone) {
+                    finish();
+                }
+            }
+            return;
+        }
+        if (last) {
+            requestComplete = true;
+        }
+        if (waiting != null) {
+            waiting.add(content);
+            return;
+        }
+        write(content);
+    }
+
+    private void write(Object message) {
+        lastActivityNanos = System.nanoTime();
+        backend.write(message, backend.voidPromise());
+        backendWritten = true;
+        if (!backend.isWritable()) {
+            ctx.channel().config().setAutoRead(false); // resumed by the backend's writability change
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushBackend();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushBackend() {
+        if (backendWritten) {
+            backendWritten = false;
+            if (backend != null) {
+                backend.flush();
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (backend != null && backend.isActive()) {
+            backend.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stopClock();
+        release(pipelined);
+        release(waiting);
+        waiting = null;
+        if (active) {
+            proxy.clientGone(method.name(), uri, "connection closed");
+            if (backend != null) {
+                Channel abandoned = backend;
+                unbindBackend(); // the backend did no wrong: its close is not a failure of the exchange
+                abandoned.close(); // mid-exchange: the connection cannot serve another
+            }
+            end();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // TLS and decoding failures are counted where they happen; what is left ends this connection
+    }
+
+    /** The answers Reactor Netty gives requests the decoder refused: 431, 414, else 400; HttpGuards has counted and logged them. */
+    private boolean refusedByDecoder(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (!result.isFailure()) {
+            return false;
+        }
+        HttpResponseStatus status = result.cause() instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : result.cause() instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG : HttpResponseStatus.BAD_REQUEST;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        return true;
+    }
+
+    // ---- from the backend
+
+    private void fromBackend(Object message) {
+        lastActivityNanos = System.nanoTime();
+        if (message instanceof HttpResponse response) {
+            respond(response);
+        }
+        if (message instanceof HttpContent content) {
+            if (!responseStarted && !informational) {
+                content.release();
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            ctx.write(content, ctx.voidPromise());
+            clientWritten = true;
+            if (last) {
+                if (informational) {
+                    informational = false; // the real response follows
+                } else {
+                    responseComplete();
+                    return;
+                }
+            }
+            if (!ctx.channel().isWritable()) {
+                backend.config().setAutoRead(false); // resumed by the client's writability change
+            }
+        } else if (!(message instanceof HttpResponse)) {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void respond(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            failed(response.decoderResult().cause());
+            return;
+        }
+        HttpResponseStatus status = response.status();
+        HttpResponse outbound = new DefaultHttpResponse(version, status, new DefaultHttpHeaders(false));
+        HttpHeaders headers = outbound.headers();
+        ForwardedHeaders.copyEndToEnd(response.headers(), headers);
+        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
+            informational = true; // 100 Continue and the like: passed on, then the real response
+            ctx.write(outbound, ctx.voidPromise());
+            clientWritten = true;
+            return;
+        }
+        informational = false;
+        responseStarted = true;
+        backendReusable = HttpUtil.isKeepAlive(response);
+        boolean bodyless = method == HttpMethod.HEAD || status.code() == 204 || status.code() == 304;
+        if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (version == HttpVersion.HTTP_1_0) {
+                keepAlive = false; // an HTTP/1.0 client learns where such a body ends from the close
+            } else {
+                HttpUtil.setTransferEncodingChunked(outbound, true);
+            }
+        }
+        if (proxy.closing(age)) {
+            keepAlive = false; // retired or draining while this request was in flight: say so before closing
+        }
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (version == HttpVersion.HTTP_1_0) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.write(outbound, ctx.voidPromise());
+        clientWritten = true;
+    }
+
+    private void backendReadComplete() {
+        if (clientWritten) {
+            clientWritten = false;
+            ctx.flush();
+        }
+    }
+
+    private void responseComplete() {
+        responseDone = true;
+        backendReadComplete(); // the backend is given back before its read completes: the response goes out now
+        Channel used = backend;
+        unbindBackend();
+        if (requestComplete && backendReusable) {
+            connector.http1().release(used);
+        } else {
+            used.close(); // the request was still being sent, or the backend said close
+        }
+        if (!requestComplete) {
+            keepAlive = false; // the rest of the request cannot be told from the next one
+        }
+        finish();
+    }
+
+    /** The backend failed the exchange: the client gets the reason if nothing of the response has gone out, else a close. */
+    private void failed(Throwable error) {
+        HttpProxy.Refusal refusal = proxy.upstreamFailed(method.name(), uri, error);
+        if (backend != null) {
+            Channel failedBackend = backend;
+            unbindBackend();
+            failedBackend.close();
+        }
+        if (responseStarted) {
+            end(); // the exchange failed here: the close that follows is not the client leaving
+            ctx.flush();
+            ctx.close(); // mid-body: the close tells the client the response is incomplete
+            return;
+        }
+        answer(refusal.status(), refusal.reason());
+    }
+
+    private void unbindBackend() {
+        Backend handler = backend.pipeline().get(Backend.class);
+        if (handler != null) {
+            handler.owner = null;
+        }
+        backend = null;
+    }
+
+    /** The gateway's own answer to the request in flight; the rest of its body, if any, is read and dropped. */
+    private void answer(HttpResponseStatus status, String reason) {
+        byte[] body = HttpProxy.plainBody(status, reason);
+        FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpProxy.PLAIN_TEXT).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (version == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        responseStarted = true;
+        responseDone = true;
+        discardingBody = true;
+        release(waiting);
+        waiting = null;
+        if (requestComplete || !keepAlive) {
+            finish();
+        } else {
+            ctx.channel().config().setAutoRead(true); // read the rest of the body, to drop it
+        }
+    }
+
+    /** Request and response are both complete (or the connection is to close): the next request, or the close. */
+    private void finish() {
+        end();
+        if (!keepAlive) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        while (hasPipelined() && !awaitingResponse()) {
+            fromClient(pipelined.poll());
+        }
+        flushBackend(); // a pipelined request taken up here has no read of its own to end with a flush
+        if (!hasPipelined() && waiting == null) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void end() {
+        if (active) {
+            active = false;
+            responseDone = false;
+            lastActivityNanos = System.nanoTime();
+            proxy.ended(ctx.channel(), age);
+        }
+    }
+
+    // ---- the clock
+
+    private void armClock(long delayNanos) {
+        clock = ctx.executor().schedule(this::tick, Math.min(delayNanos, clockPeriodNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void stopClock() {
+        if (clock != null) {
+            clock.cancel(false);
+            clock = null;
+        }
+    }
+
+    /** Fires at the earliest moment either timeout could have run out; re-arms for what is left. */
+    private void tick() {
+        clock = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long waited = System.nanoTime() - lastActivityNanos;
+        if (active) {
+            if (backend != null && requestComplete && waited >= responseTimeoutNanos) {
+                failed(ReadTimeoutException.INSTANCE);
+                armClock(idleTimeoutNanos);
+                return;
+            }
+            armClock(Math.max(responseTimeoutNanos - waited, TimeUnit.MILLISECONDS.toNanos(10)));
+            return;
+        }
+        if (waited >= idleTimeoutNanos) {
+            ctx.close();
+            return;
+        }
+        armClock(idleTimeoutNanos - waited);
+    }
+
+    private static void release(ArrayDeque<Object> messages) {
+        if (messages != null) {
+            for (Object message; (message = messages.poll()) != null; ) {
+                ReferenceCountUtil.release(message);
+            }
+        }
+    }
+
+    /** The last handler of a pooled backend connection: passes what it reads to the client connection it is lent to. */
+    static final class Backend extends ChannelInboundHandlerAdapter {
+        Http1Forwarder owner;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            if (owner == null) {
+                ReferenceCountUtil.release(message); // an idle connection has nothing to say: it cannot be trusted with another exchange
+                ctx.close();
+                return;
+            }
+            owner.fromBackend((HttpObject) message);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (owner != null) {
+                owner.backendReadComplete();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (owner != null && owner.ctx.channel().isActive()) {
+                owner.ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !owner.hasPipelined());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (owner != null) {
+                owner.failed(new HttpConnector.ClosedEarlyException("the backend closed the connection before its response was complete"));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (owner != null) {
+                owner.failed(cause);
+            }
+            ctx.close();
+        }
+    }
+}
