@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -35,6 +36,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import reactor.netty.NettyPipeline;
 
 /**
  * One HTTP/1.1 client connection's forwarding: each request goes to a connection borrowed from the connector's pool on
@@ -81,6 +83,23 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     // the clock
     private ScheduledFuture<?> clock;
     private long lastActivityNanos;
+
+    /**
+     * Takes an HTTP/1.1 connection over from Reactor Netty, whose codec stays: returns the name its requests now reach, or
+     * null for a plaintext connection that may still upgrade to h2c, which stays with Reactor Netty.
+     */
+    static String takeOver(ChannelPipeline pipeline, Http1Forwarder forwarder) {
+        if (pipeline.get(NettyPipeline.H2CUpgradeHandler) != null) {
+            return null;
+        }
+        pipeline.replace(NettyPipeline.HttpTrafficHandler, NAME, forwarder);
+        for (String reactor : new String[] {NettyPipeline.ReactiveBridge, NettyPipeline.IdleTimeoutHandler}) {
+            if (pipeline.get(reactor) != null) {
+                pipeline.remove(reactor); // Reactor Netty's per-request machinery and idle clock: the forwarder has its own
+            }
+        }
+        return NAME;
+    }
 
     Http1Forwarder(HttpProxy proxy, long responseTimeoutNanos, long idleTimeoutNanos) {
         this.proxy = proxy;

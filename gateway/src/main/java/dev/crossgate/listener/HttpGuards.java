@@ -44,7 +44,7 @@ final class HttpGuards {
     private static final String WATCH = "crossgate.protocol-watch";
 
     private final String listener;
-    private final java.util.function.Supplier<Http1Forwarder> http1;
+    private final Setup setup;
     private final String scope;
     private final Stats stats;
     private final long headerTimeoutNanos;
@@ -56,11 +56,18 @@ final class HttpGuards {
     private final RateLimitedWarning goAwayWarning = new RateLimitedWarning();
 
     /**
-     * @param http1 the forwarding that takes over HTTP/1.1 connections which cannot become HTTP/2 (over TLS, where ALPN
-     *              chose); null to leave them to Reactor Netty
+     * What a listener adds to a connection once its protocol is known (at accept in plaintext, after ALPN over TLS), before
+     * the guards take their places.
      */
-    HttpGuards(ListenerConfig config, Stats stats, java.util.function.Supplier<Http1Forwarder> http1) {
-        this.http1 = http1;
+    interface Setup {
+        /** An HTTP/1.1 connection: the name of the handler its requests now reach, or null to leave it as Reactor Netty built it. */
+        String http1(ChannelPipeline pipeline);
+
+        void http2(ChannelPipeline pipeline);
+    }
+
+    HttpGuards(ListenerConfig config, Stats stats, Setup setup) {
+        this.setup = setup;
         this.listener = config.name();
         this.scope = "listener." + config.name() + ".";
         this.stats = stats;
@@ -86,19 +93,13 @@ final class HttpGuards {
         }
     }
 
-    /** The pipeline now has its protocol's handlers: guard HTTP/1.1 requests, or count HTTP/2 GOAWAYs. */
+    /** The pipeline now has its protocol's handlers: the listener's setup, then guard HTTP/1.1 requests or count HTTP/2 GOAWAYs. */
     private void configured(Channel connection) {
         ChannelPipeline pipeline = connection.pipeline();
         if (pipeline.get(NettyPipeline.HttpTrafficHandler) != null && pipeline.get(HttpServerCodec.class) != null) {
-            String requestHandler = NettyPipeline.HttpTrafficHandler;
-            if (http1 != null && pipeline.get(NettyPipeline.H2CUpgradeHandler) == null) {
-                pipeline.replace(NettyPipeline.HttpTrafficHandler, Http1Forwarder.NAME, http1.get());
-                for (String reactor : new String[] {NettyPipeline.ReactiveBridge, NettyPipeline.IdleTimeoutHandler}) {
-                    if (pipeline.get(reactor) != null) {
-                        pipeline.remove(reactor); // Reactor Netty's per-request machinery, which the forwarding replaces
-                    }
-                }
-                requestHandler = Http1Forwarder.NAME;
+            String requestHandler = setup.http1(pipeline);
+            if (requestHandler == null) {
+                requestHandler = NettyPipeline.HttpTrafficHandler;
             }
             if (pipeline.get(CLOCK) == null) {
                 HeaderClock clock = new HeaderClock();
@@ -114,6 +115,7 @@ final class HttpGuards {
         }
         Http2ConnectionHandler http2 = pipeline.get(Http2ConnectionHandler.class);
         if (http2 != null) {
+            setup.http2(pipeline);
             http2.connection().addListener(new GoAwayCounter(connection));
             pipeline.addLast("crossgate.http2-errors", HTTP2_ERRORS_COUNTED);
         }

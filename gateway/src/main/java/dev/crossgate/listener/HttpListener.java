@@ -12,6 +12,10 @@ import dev.crossgate.skywalking.SkyWalkingTraffic;
 import dev.crossgate.tls.HandshakeObserver;
 import dev.crossgate.tls.ServerTls;
 import dev.crossgate.tls.TlsStats;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.HttpProtocol;
@@ -39,8 +43,23 @@ public final class HttpListener implements Listener, AutoCloseable {
         ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
         long responseTimeout = connector.config().responseTimeout().toNanos();
         long idleTimeout = config.limits().idleTimeout().toNanos();
-        HttpGuards guards = new HttpGuards(config, stats, terminate && connector.http1() != null
-                ? () -> new Http1Forwarder(proxy, responseTimeout, idleTimeout) : null);
+        boolean forwardHttp1 = terminate && connector.http1() != null;
+        HttpGuards guards = new HttpGuards(config, stats, new HttpGuards.Setup() {
+            @Override
+            public String http1(ChannelPipeline pipeline) {
+                return forwardHttp1 ? Http1Forwarder.takeOver(pipeline, new Http1Forwarder(proxy, responseTimeout, idleTimeout)) : null;
+            }
+
+            @Override
+            public void http2(ChannelPipeline pipeline) {
+                ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+                if (tls != null) {
+                    // responses of several streams that become ready in one turn of the event loop leave in one TLS write
+                    pipeline.addAfter(tls.name(), "crossgate.flush-consolidation",
+                            new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+                }
+            }
+        });
         SendStall stalls = new SendStall(config, stats);
         ListenerConfig.Limits limits = config.limits();
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
