@@ -158,15 +158,40 @@ class HttpDataPlaneTest {
     }
 
     @Test
-    void slowBackendGets504AndIsCounted() throws Exception {
+    void slowBackendGets504OverBothProtocolsAndAnIdleHttp11ConnectionIsClosedOnTime() throws Exception {
         slowBackend(Duration.ofSeconds(3));
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s");
+        env.put("CROSSGATE_LISTENERS_EDGE_IDLE_TIMEOUT", "2s");
         startGateway(env);
-        assertThat(curl("agent", "/slow").output()).contains("504 Gateway Timeout: the backend of connector backend did not answer in time")
-                .endsWith("\n504");
-        assertThat(gateway.stat("connector.backend.failure.timeout")).isEqualTo(1);
-        assertThat(gateway.stat("listener.edge.http.504")).isEqualTo(1);
+        // HTTP/2 (through Reactor Netty) and HTTP/1.1 (the forwarder's own clock) alike
+        for (String protocol : List.of("--http2", "--http1.1")) {
+            assertThat(curl("agent", "/slow", protocol).output()).as(protocol)
+                    .contains("504 Gateway Timeout: the backend of connector backend did not answer in time").endsWith("\n504");
+        }
+        assertThat(gateway.stat("connector.backend.failure.timeout")).isEqualTo(2);
+        assertThat(gateway.stat("listener.edge.http.504")).isEqualTo(2);
+
+        // the same clock closes an HTTP/1.1 keep-alive connection left idle past the listener's idle timeout
+        javax.net.ssl.SSLContext tls = TcpDataPlaneTest.clientContext(agent, edgeCa.ca.certificate());
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.getOutputStream().write("GET /bytes/10 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            StringBuilder response = new StringBuilder();
+            while (!response.toString().endsWith("\r\n\r\nxxxxxxxxxx")) {
+                int b = socket.getInputStream().read();
+                assertThat(b).as("response so far: %s", response).isNotNegative();
+                response.append((char) b);
+            }
+            assertThat(response.toString()).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+            long idleSince = System.nanoTime();
+            assertThat(socket.getInputStream().read()).as("closed by the gateway").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+        }
     }
 
     @Test
