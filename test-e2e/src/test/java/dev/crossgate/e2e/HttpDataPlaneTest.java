@@ -382,12 +382,15 @@ class HttpDataPlaneTest {
     @Test
     void backendThatIsDownGets502WithAPlainReason() throws Exception {
         startGateway(environment(Processes.freePort()));
-        Processes.Result response = curl("agent", "/");
-        assertThat(response.output()).contains("502 Bad Gateway: the backend of connector backend refused the connection").endsWith("\n502");
-        assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(1);
-        assertThat(gateway.stat("connector.backend.failure.refused")).isEqualTo(1);
-        assertThat(gateway.stat("connector.backend.requests")).isEqualTo(1);
-        assertThat(gateway.logLines("upstream_failed")).singleElement().asString().contains("connector=backend").contains("status=502");
+        for (String protocol : List.of("--http2", "--http1.1")) {
+            Processes.Result response = curl("agent", "/", protocol);
+            assertThat(response.output()).as(protocol).contains("502 Bad Gateway: the backend of connector backend refused the connection")
+                    .endsWith("\n502");
+        }
+        assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(2);
+        assertThat(gateway.stat("connector.backend.failure.refused")).isEqualTo(2);
+        assertThat(gateway.stat("connector.backend.requests")).isEqualTo(2);
+        assertThat(gateway.logLines("upstream_failed")).hasSize(2).allSatisfy(line -> assertThat(line).contains("connector=backend").contains("status=502"));
     }
 
     @Test
