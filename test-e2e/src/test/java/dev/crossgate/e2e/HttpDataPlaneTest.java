@@ -422,15 +422,19 @@ class HttpDataPlaneTest {
     void sigtermLetsTheRequestInFlightFinishAndExitsZero() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));
-        ExecutorService client = Executors.newSingleThreadExecutor();
-        Future<Processes.Result> inFlight = client.submit(() -> curl("agent", "/slow"));
+        ExecutorService client = Executors.newFixedThreadPool(2);
+        // one request in flight over HTTP/2 (Reactor Netty) and one over HTTP/1.1 (the forwarder)
+        Future<Processes.Result> http2 = client.submit(() -> curl("agent", "/slow", "--http2"));
+        Future<Processes.Result> http11 = client.submit(() -> curl("agent", "/slow", "--http1.1", "-i"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (backend.clientSerials.isEmpty() && System.nanoTime() < deadline) {
+        while (backend.clientSerials.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(backend.clientSerials).as("the request reached the backend").hasSize(1);
+        assertThat(backend.clientSerials).as("the requests reached the backend").hasSize(2);
         assertThat(gateway.stop()).isZero();
-        assertThat(inFlight.get(30, TimeUnit.SECONDS).output()).as(gateway.log()).endsWith("\n200");
+        assertThat(http2.get(30, TimeUnit.SECONDS).output()).as(gateway.log()).endsWith("\n200");
+        // the drain tells the HTTP/1.1 client its connection closes after this response
+        assertThat(http11.get(30, TimeUnit.SECONDS).output()).as(gateway.log()).containsIgnoringCase("connection: close").endsWith("\n200");
         client.shutdown();
     }
 
