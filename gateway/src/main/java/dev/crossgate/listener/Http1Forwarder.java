@@ -71,10 +71,11 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     private boolean requestComplete;
     private boolean discardingBody;
     private boolean responseStarted;
-    private boolean responseDone;
     private boolean informational;
     private boolean backendReusable;
     private Channel backend;
+    /** The last handler of {@code backend}, which passes its reads here while it is lent. */
+    private Backend lent;
     /** Request messages read before the backend connection was there. */
     private ArrayDeque<Object> waiting;
     private boolean backendWritten;
@@ -189,13 +190,7 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         if (HttpUtil.isTransferEncodingChunked(request)) {
             HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
         }
-        ChannelFuture acquired;
-        try {
-            acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new);
-        } catch (IllegalStateException notReady) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.notReady());
-            return;
-        }
+        ChannelFuture acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new); // ready: admit() said so
         if (acquired.isDone() && acquired.isSuccess()) {
             bind(acquired.channel());
             write(outbound);
@@ -232,7 +227,8 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
     private void bind(Channel channel) {
         backend = channel;
-        backend.pipeline().get(Backend.class).owner = this;
+        lent = channel.pipeline().get(Backend.class);
+        lent.owner = this;
         backendReusable = true;
         backend.config().setAutoRead(true);
     }
@@ -247,10 +243,8 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         if (discardingBody || !active) {
             content.release();
             if (last && active) {
-                requestComplete = true;
-                if (!keepAlive || responseDone) {
-                    finish();
-                }
+                requestComplete = true; // our own answer has gone out already: the exchange is over
+                finish();
             }
             return;
         }
@@ -394,11 +388,7 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         if (proxy.closing(age)) {
             keepAlive = false; // retired or draining while this request was in flight: say so before closing
         }
-        if (!keepAlive) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (version == HttpVersion.HTTP_1_0) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        connectionHeader(headers);
         ctx.write(outbound, ctx.voidPromise());
         clientWritten = true;
     }
@@ -411,7 +401,6 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     }
 
     private void responseComplete() {
-        responseDone = true;
         backendReadComplete(); // the backend is given back before its read completes: the response goes out now
         Channel used = backend;
         unbindBackend();
@@ -444,10 +433,8 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     }
 
     private void unbindBackend() {
-        Backend handler = backend.pipeline().get(Backend.class);
-        if (handler != null) {
-            handler.owner = null;
-        }
+        lent.owner = null;
+        lent = null;
         backend = null;
     }
 
@@ -456,14 +443,9 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         byte[] body = HttpProxy.plainBody(status, reason);
         FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpProxy.PLAIN_TEXT).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (version == HttpVersion.HTTP_1_0) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        connectionHeader(response.headers());
         ctx.writeAndFlush(response, ctx.voidPromise());
         responseStarted = true;
-        responseDone = true;
         discardingBody = true;
         release(waiting);
         waiting = null;
@@ -471,6 +453,15 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
             finish();
         } else {
             ctx.channel().config().setAutoRead(true); // read the rest of the body, to drop it
+        }
+    }
+
+    /** Tells the client whether its connection stays open after this response, in its HTTP version's terms. */
+    private void connectionHeader(HttpHeaders headers) {
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (version == HttpVersion.HTTP_1_0) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 
@@ -493,7 +484,6 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     private void end() {
         if (active) {
             active = false;
-            responseDone = false;
             lastActivityNanos = System.nanoTime();
             proxy.ended(ctx.channel(), age);
         }
@@ -566,7 +556,7 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (owner != null && owner.ctx.channel().isActive()) {
+            if (owner != null && owner.ctx.channel().isActive()) {
                 owner.ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !owner.hasPipelined());
             }
         }
