@@ -263,6 +263,9 @@ final class HttpGuards {
             if (error == Http2Error.NO_ERROR) {
                 return; // a graceful close, not a refusal
             }
+            if (peerGone(connection)) {
+                return;
+            }
             String name = error == null ? "code_" + errorCode : goAwayName(error);
             stats.counter(scope + "http2.goaway." + name).increment();
             if (goAwayWarning.due()) {
@@ -271,6 +274,19 @@ final class HttpGuards {
                         goAwayWarning.leftOut());
             }
         }
+    }
+
+    /**
+     * A write failed because the client has gone (a broken pipe closes the connection; a TLS session the client closed
+     * cannot take another record): the codec answers that with a GOAWAY INTERNAL_ERROR which cannot reach anyone and
+     * refuses nothing, so it is not counted.
+     */
+    private boolean peerGone(Channel connection) {
+        if (!connection.isActive()) {
+            return true;
+        }
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
+        return tls != null && tls.engine().isOutboundDone();
     }
 
     /**

@@ -13,7 +13,9 @@ import dev.crossgate.tls.HandshakeObserver;
 import dev.crossgate.tls.ServerTls;
 import dev.crossgate.tls.TlsStats;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import reactor.netty.DisposableServer;
@@ -43,11 +45,20 @@ public final class HttpListener implements Listener, AutoCloseable {
         ConnectionLimit limit = new ConnectionLimit(config.name(), config.limits().maxConnections(), stats);
         long responseTimeout = connector.config().responseTimeout().toNanos();
         long idleTimeout = config.limits().idleTimeout().toNanos();
-        boolean forwardHttp1 = terminate && connector.http1() != null;
+        SendStall stalls = new SendStall(config, stats);
+        // over TLS to an HTTP/1.1 backend, requests are forwarded with plain Netty (HttpForwarder); the rest stays with Reactor Netty
+        boolean forward = terminate && connector.http1() != null;
+        ChannelInitializer<Http2StreamChannel> streams = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stalls.watch(stream);
+                HttpForwarder.forwardStream(stream, HttpForwarder.forStream(proxy, responseTimeout));
+            }
+        };
         HttpGuards guards = new HttpGuards(config, stats, new HttpGuards.Setup() {
             @Override
             public String http1(ChannelPipeline pipeline) {
-                return forwardHttp1 ? Http1Forwarder.takeOver(pipeline, new Http1Forwarder(proxy, responseTimeout, idleTimeout)) : null;
+                return forward ? HttpForwarder.takeOver(pipeline, new HttpForwarder(proxy, responseTimeout, idleTimeout)) : null;
             }
 
             @Override
@@ -58,22 +69,24 @@ public final class HttpListener implements Listener, AutoCloseable {
                     pipeline.addAfter(tls.name(), "crossgate.flush-consolidation",
                             new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 }
+                if (forward) {
+                    HttpForwarder.takeOverStreams(pipeline, streams);
+                }
             }
         });
-        SendStall stalls = new SendStall(config, stats);
         ListenerConfig.Limits limits = config.limits();
         HttpServer server = HttpServer.create().host(config.host()).port(config.port()).runOn(loops)
                 .idleTimeout(limits.idleTimeout())
                 // the TCP connection counts, not the HTTP/2 streams on it
                 .doOnChannelInit((observer, channel, address) -> {
-                    if (!(channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) && limit.admit(channel)) {
+                    if (!(channel instanceof Http2StreamChannel) && limit.admit(channel)) {
                         stalls.watch(channel);
                         guards.watch(channel);
                     }
                 })
                 // an HTTP/2 stream can stall on its own (a window kept at zero); Reactor Netty shows streams here, not at channel init
                 .doOnConnection(connection -> {
-                    if (connection.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel stream) {
+                    if (connection.channel() instanceof Http2StreamChannel stream) {
                         stalls.watch(stream);
                     }
                 })

@@ -28,10 +28,11 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The reverse proxy of an HTTP listener, through Reactor Netty: HTTP/2 and gRPC, and HTTP/1.1 in plaintext (where a
- * connection may still upgrade to h2c). Streams the request to the connector and the response back, both ways without
- * buffering whole bodies, and answers with a plain reason when the backend cannot. HTTP/1.1 over TLS goes through
- * {@link Http1Forwarder} instead, which shares this class's counters, refusals and reasons, so both answer alike.
+ * The reverse proxy of an HTTP listener, through Reactor Netty: gRPC listeners (HTTP/2 to the backend), and plaintext
+ * listeners (where an HTTP/1.1 connection may still upgrade to h2c). Streams the request to the connector and the response
+ * back, both ways without buffering whole bodies, and answers with a plain reason when the backend cannot. HTTP/1.1 and
+ * HTTP/2 over TLS to an HTTP/1.1 backend go through {@link HttpForwarder} instead, which shares this class's counters,
+ * refusals and reasons, so both answer alike.
  */
 public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
@@ -161,7 +162,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         HttpClient client = connector.client().orElse(null);
         if (client == null) {
             String reason = notReady();
-            return isGrpc(request) ? grpcStatus(response, 14, reason) : plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+            return isGrpc(request.requestHeaders()) ? grpcStatus(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason)
+                    : plain(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
         }
         String clientCertificate = ForwardedHeaders.clientCertificate(connection);
         return client
@@ -214,9 +216,6 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
 
     /** What the client is told when the backend cannot answer: a status and a reason that names the connector. */
     record Refusal(HttpResponseStatus status, String reason) {
-        boolean timeout() {
-            return status == HttpResponseStatus.GATEWAY_TIMEOUT;
-        }
     }
 
     /** Counts, logs (a few a second) and explains a request the backend failed. */
@@ -237,9 +236,8 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         if (response.hasSentHeaders()) {
             return Mono.error(error); // mid-body: all we can do is close, which tells the client the response is incomplete
         }
-        if (isGrpc(request)) {
-            // gRPC clients read the outcome from grpc-status, not from the HTTP status: 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED
-            return grpcStatus(response, refusal.timeout() ? 4 : 14, refusal.reason());
+        if (isGrpc(request.requestHeaders())) {
+            return grpcStatus(response, refusal.status(), refusal.reason());
         }
         return plain(response, refusal.status(), refusal.reason());
     }
@@ -263,17 +261,25 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
         return length != null && length >= 0 && length <= SMALL_BODY;
     }
 
-    private static boolean isGrpc(HttpServerRequest request) {
-        String type = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+    static boolean isGrpc(HttpHeaders requestHeaders) {
+        String type = requestHeaders.get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && type.startsWith("application/grpc");
     }
 
-    /** A trailers-only gRPC response: HTTP 200 with the status in the headers and no body. */
-    private static Mono<Void> grpcStatus(HttpServerResponse response, int code, String message) {
-        return response.status(HttpResponseStatus.OK).header(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
-                .header("grpc-status", Integer.toString(code))
-                .header("grpc-message", java.net.URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20"))
-                .send();
+    /** A trailers-only gRPC response: HTTP 200 with the outcome in the headers and no body. */
+    private static Mono<Void> grpcStatus(HttpServerResponse response, HttpResponseStatus status, String reason) {
+        grpcOutcome(response.status(HttpResponseStatus.OK).responseHeaders(), status, reason);
+        return response.send();
+    }
+
+    /**
+     * The headers of a trailers-only gRPC answer the gateway gives itself: gRPC clients read the outcome from grpc-status,
+     * not from the HTTP status; a timeout is 4 DEADLINE_EXCEEDED, every other refusal 14 UNAVAILABLE.
+     */
+    static void grpcOutcome(HttpHeaders headers, HttpResponseStatus status, String reason) {
+        int code = status == HttpResponseStatus.GATEWAY_TIMEOUT ? 4 : 14;
+        headers.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("grpc-status", Integer.toString(code))
+                .set("grpc-message", java.net.URLEncoder.encode(reason, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
     private static Mono<Void> plain(HttpServerResponse response, HttpResponseStatus status, String reason) {

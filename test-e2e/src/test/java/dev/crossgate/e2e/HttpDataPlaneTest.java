@@ -253,6 +253,26 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void http2StreamsRelayContinueShareThePooledBackendConnectionsAndForwardNoCodecNotes() throws Exception {
+        startGateway(environment(backend.port()));
+        // Netty's HTTP/2 codec notes the stream id and scheme as x-http2-* headers: the client did not send them, the backend gets none
+        assertThat(curl("agent", "/notes", "--http2").output()).contains("path=/notes").contains("http2-codec-notes=false").endsWith("\n200");
+        // the backend's 100 Continue reaches an HTTP/2 client that waits for it before sending its body
+        Path upload = dir.resolve("upload.bin");
+        Files.write(upload, new byte[50_000]);
+        assertThat(curl("agent", "/expect", "--http2", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, "-i").output())
+                .contains("HTTP/2 100").contains("request-body-bytes=50000").endsWith("\n200");
+        // five streams of one connection, one after another: one backend connection
+        int before = backend.connections.get();
+        List<String> five = new ArrayList<>(List.of("--http2", "-o", "/dev/null"));
+        for (int i = 0; i < 4; i++) {
+            five.addAll(List.of("https://localhost:" + port + "/bytes/100", "-o", "/dev/null"));
+        }
+        assertThat(curl("agent", "/bytes/100", five.toArray(String[]::new)).exitCode()).isZero();
+        assertThat(backend.connections.get() - before).as("backend connections for five HTTP/2 streams").isEqualTo(1);
+    }
+
+    @Test
     void clientThatLeavesMidRequestIsCountedAsSuchNotAsABackendFailure() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));
@@ -387,10 +407,14 @@ class HttpDataPlaneTest {
             assertThat(response.output()).as(protocol).contains("502 Bad Gateway: the backend of connector backend refused the connection")
                     .endsWith("\n502");
         }
-        assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(2);
-        assertThat(gateway.stat("connector.backend.failure.refused")).isEqualTo(2);
-        assertThat(gateway.stat("connector.backend.requests")).isEqualTo(2);
-        assertThat(gateway.logLines("upstream_failed")).hasSize(2).allSatisfy(line -> assertThat(line).contains("connector=backend").contains("status=502"));
+        // a gRPC client reads the outcome from grpc-status (14 UNAVAILABLE) in a trailers-only answer
+        assertThat(curl("agent", "/pkg.Service/Call", "--http2", "-i", "-H", "content-type: application/grpc", "-H", "te: trailers",
+                "--data-binary", "").output()).contains("HTTP/2 200").contains("grpc-status: 14")
+                .contains("grpc-message: the%20backend%20of%20connector%20backend%20refused%20the%20connection");
+        assertThat(gateway.stat("listener.edge.http.502")).isEqualTo(3);
+        assertThat(gateway.stat("connector.backend.failure.refused")).isEqualTo(3);
+        assertThat(gateway.stat("connector.backend.requests")).isEqualTo(3);
+        assertThat(gateway.logLines("upstream_failed")).hasSize(3).allSatisfy(line -> assertThat(line).contains("connector=backend").contains("status=502"));
     }
 
     @Test
@@ -398,11 +422,14 @@ class HttpDataPlaneTest {
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "billing.internal");
         startGateway(env);
-        assertThat(curl("agent", "/").output()).endsWith("\n502");
-        gateway.awaitStat("connector.backend.ssl.fail_verify_san", 1);
-        assertThat(gateway.stat("connector.backend.failure.tls")).isEqualTo(1);
-        assertThat(gateway.logLines("reason=name_mismatch")).singleElement().asString()
-                .contains("presents [DNS:backend.internal] but the name dialled is billing.internal");
+        for (String protocol : List.of("--http2", "--http1.1")) {
+            assertThat(curl("agent", "/", protocol).output()).as(protocol)
+                    .contains("502 Bad Gateway: the backend of connector backend failed the TLS handshake").endsWith("\n502");
+        }
+        gateway.awaitStat("connector.backend.ssl.fail_verify_san", 2);
+        assertThat(gateway.stat("connector.backend.failure.tls")).isEqualTo(2);
+        assertThat(gateway.logLines("reason=name_mismatch")).hasSize(2).allSatisfy(line -> assertThat(line)
+                .contains("presents [DNS:backend.internal] but the name dialled is billing.internal"));
     }
 
     @Test

@@ -168,6 +168,11 @@ class OperatingLimitsTest extends GatewayTest {
             assertThat(curl(concat(many.toArray(String[]::new), "--http1.1")).output()).endsWith("\n431");
             gateway.awaitStat("listener.edge.http.431", 3);
             assertThat(gateway.logLines("reason=too_many_headers")).as("logged at most once a second").hasSizeBetween(1, 2);
+            // answered before its body is sent: the client gets the answer whole, and the rest of the body is read and dropped
+            java.nio.file.Path upload = dir.resolve("upload.bin");
+            java.nio.file.Files.write(upload, new byte[2 << 20]);
+            assertThat(curl(concat(many.toArray(String[]::new), "--http2", "--data-binary", "@" + upload)).output()).endsWith("\n431");
+            gateway.awaitStat("listener.edge.http.431", 4);
             assertThat(curl(concat(tls, "--http2", "-H", "x-small: ok", url)).output()).endsWith("\n200");
             assertThat(curl(concat(tls, "--http1.1", "-H", "x-small: ok", url)).output()).endsWith("\n200");
         }

@@ -55,6 +55,7 @@ final class TlsBackend implements AutoCloseable {
                                 + "xff=" + request.requestHeaders().get("x-forwarded-for") + "\n"
                                 + "proto=" + request.requestHeaders().get("x-forwarded-proto") + "\n"
                                 + "path=" + request.uri() + "\n"
+                                + "http2-codec-notes=" + request.requestHeaders().contains("x-http2-stream-id") + "\n"
                                 + "request-body-bytes=" + received + "\n";
                         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
                         return Mono.delay(delay).then(response.header("connection", "close").header("content-length", Integer.toString(bytes.length))

@@ -11,12 +11,16 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,31 +37,48 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import reactor.netty.NettyPipeline;
 
 /**
- * One HTTP/1.1 client connection's forwarding: each request goes to a connection borrowed from the connector's pool on
- * this connection's event loop, as Netty's HTTP message objects, and the response comes back the same way, so a
- * keep-alive exchange costs no per-request subscriptions, no pipeline changes and no auto-read toggling. Bodies stream
- * both ways; a side that cannot take more stops the other side's reads until it can. Requests pipelined behind one in
- * flight wait, in order, with reading paused. One clock per connection covers the backend's answer
- * ({@code connectors.*.response-timeout}) and the idle keep-alive connection ({@code listeners.*.idle-timeout}).
+ * Forwards the requests of one HTTP/1.1 client connection, or of one HTTP/2 stream, to HTTP/1.1 connections borrowed from
+ * the connector's pool on the client's event loop. Requests and responses travel as Netty's HTTP message objects (an
+ * HTTP/2 stream's frames are turned into the same objects by Netty's codec), so an exchange costs no per-request
+ * subscriptions, no pipeline changes and no auto-read toggling. Bodies stream both ways; a side that cannot take more
+ * stops the other side's reads until it can (on a stream, by HTTP/2 flow control). On an HTTP/1.1 connection, requests
+ * pipelined behind one in flight wait, in order, with reading paused, and one clock covers the backend's answer
+ * ({@code connectors.*.response-timeout}) and the idle keep-alive connection ({@code listeners.*.idle-timeout}); a stream
+ * carries one exchange, its clock covers the answer, and the idle connection is the HTTP/2 connection's business.
  */
-final class Http1Forwarder extends ChannelInboundHandlerAdapter {
+final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "crossgate.http1";
+    private static final String STREAMS = "crossgate.http2-streams";
+    /** Netty's HTTP/2 frames to HTTP objects and back, for every stream of every connection. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
+    private static final AsciiString STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+    private static final AsciiString SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
 
     private final HttpProxy proxy;
     private final HttpConnector connector;
+    /** Forwarding one HTTP/2 stream, whose parent is the TCP connection, rather than an HTTP/1.1 connection. */
+    private final boolean stream;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
     /** The clock never sleeps longer than this, so an exchange that starts on an idle connection is timed from its start. */
     private final long clockPeriodNanos;
 
     private ChannelHandlerContext ctx;
+    /** The TCP connection: the channel itself, or a stream's parent, which holds the TLS session and the connection's age. */
+    private Channel connection;
     /** Messages of requests that arrived while one was in flight; reading is paused while any wait. Made at first use. */
     private ArrayDeque<Object> pipelined;
 
@@ -71,7 +92,8 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     private boolean requestComplete;
     private boolean discardingBody;
     private boolean responseStarted;
-    private boolean informational;
+    /** A gRPC request (on a stream): the gateway's own answers carry the outcome in grpc-status, where gRPC clients look. */
+    private boolean grpc;
     private boolean backendReusable;
     private Channel backend;
     /** The last handler of {@code backend}, which passes its reads here while it is lent. */
@@ -89,7 +111,7 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
      * Takes an HTTP/1.1 connection over from Reactor Netty, whose codec stays: returns the name its requests now reach, or
      * null for a plaintext connection that may still upgrade to h2c, which stays with Reactor Netty.
      */
-    static String takeOver(ChannelPipeline pipeline, Http1Forwarder forwarder) {
+    static String takeOver(ChannelPipeline pipeline, HttpForwarder forwarder) {
         if (pipeline.get(NettyPipeline.H2CUpgradeHandler) != null) {
             return null;
         }
@@ -102,9 +124,33 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         return NAME;
     }
 
-    Http1Forwarder(HttpProxy proxy, long responseTimeoutNanos, long idleTimeoutNanos) {
+    /**
+     * Takes the streams of an HTTP/2 connection over from Reactor Netty, whose HTTP/2 codec stays (settings, flow control,
+     * flood and reset limits): each new stream gets Netty's frame-to-HTTP codec and its own forwarder from {@code streams}.
+     */
+    static void takeOverStreams(ChannelPipeline pipeline, ChannelInitializer<Http2StreamChannel> streams) {
+        pipeline.replace(NettyPipeline.H2MultiplexHandler, STREAMS, new Http2MultiplexHandler(streams));
+    }
+
+    /** Sets up a new HTTP/2 stream to be forwarded by {@code forwarder}. */
+    static void forwardStream(Http2StreamChannel stream, HttpForwarder forwarder) {
+        stream.pipeline().addLast(STREAM_CODEC, forwarder);
+    }
+
+    /** The forwarder of one HTTP/1.1 connection. */
+    HttpForwarder(HttpProxy proxy, long responseTimeoutNanos, long idleTimeoutNanos) {
+        this(proxy, false, responseTimeoutNanos, idleTimeoutNanos);
+    }
+
+    /** The forwarder of one HTTP/2 stream. */
+    static HttpForwarder forStream(HttpProxy proxy, long responseTimeoutNanos) {
+        return new HttpForwarder(proxy, true, responseTimeoutNanos, Long.MAX_VALUE);
+    }
+
+    private HttpForwarder(HttpProxy proxy, boolean stream, long responseTimeoutNanos, long idleTimeoutNanos) {
         this.proxy = proxy;
         this.connector = proxy.connector();
+        this.stream = stream;
         this.responseTimeoutNanos = responseTimeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.clockPeriodNanos = Math.max(Math.min(responseTimeoutNanos, idleTimeoutNanos), TimeUnit.MILLISECONDS.toNanos(1));
@@ -113,10 +159,13 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.connection = stream ? ctx.channel().parent() : ctx.channel();
         lastActivityNanos = System.nanoTime();
-        armClock(idleTimeoutNanos);
-        // Reactor Netty accepts with auto-read off and reads on demand; here reading pauses only for back-pressure and pipelining
-        ctx.channel().config().setAutoRead(true);
+        if (!stream) {
+            armClock(idleTimeoutNanos);
+            // Reactor Netty accepts with auto-read off and reads on demand; here reading pauses only for back-pressure and pipelining
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     // ---- from the client
@@ -144,6 +193,12 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     }
 
     private void fromClient(Object message) {
+        if (message instanceof FullHttpRequest whole) {
+            // an HTTP/2 request that ended with its headers: its (empty) body goes on as the end of the request
+            start(whole);
+            body(new DefaultLastHttpContent(whole.content(), false));
+            return;
+        }
         if (message instanceof HttpRequest request) {
             start(request);
         }
@@ -162,15 +217,22 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         method = request.method();
         uri = request.uri();
         version = request.protocolVersion();
-        age = proxy.started(ctx.channel());
-        keepAlive = HttpUtil.isKeepAlive(request) && !proxy.closing(age);
-        requestComplete = false;
+        age = proxy.started(connection);
+        keepAlive = !stream && HttpUtil.isKeepAlive(request) && !proxy.closing(age);
+        requestComplete = request instanceof LastHttpContent; // an HTTP/2 request may end with its headers
         discardingBody = false;
         responseStarted = false;
-        informational = false;
         lastActivityNanos = System.nanoTime();
+        if (stream) {
+            HttpHeaders received = request.headers();
+            received.remove(STREAM_ID).remove(SCHEME); // the codec's notes on the HTTP/2 stream, not the client's headers
+            grpc = HttpProxy.isGrpc(received);
+            if (clock == null) {
+                armClock(responseTimeoutNanos);
+            }
+        }
 
-        String tooMany = proxy.tooManyHeaders(request.headers(), ctx.channel().remoteAddress());
+        String tooMany = proxy.tooManyHeaders(request.headers(), connection.remoteAddress());
         if (tooMany != null) {
             keepAlive = false;
             answer(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, tooMany);
@@ -182,8 +244,8 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         }
         DefaultHttpRequest outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, new DefaultHttpHeaders(false));
         HttpHeaders headers = outbound.headers();
-        ForwardedHeaders.request(request.headers(), headers, (InetSocketAddress) ctx.channel().remoteAddress(), proxy.https(),
-                ForwardedHeaders.clientCertificate(ctx.channel()));
+        ForwardedHeaders.request(request.headers(), headers, (InetSocketAddress) connection.remoteAddress(), proxy.https(),
+                ForwardedHeaders.clientCertificate(connection));
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, connector.config().address()); // an HTTP/1.0 client may send none; HTTP/1.1 needs one
         }
@@ -336,20 +398,15 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
             respond(response);
         }
         if (message instanceof HttpContent content) {
-            if (!responseStarted && !informational) {
-                content.release();
+            if (!responseStarted) {
+                content.release(); // the end of an informational response, which went out whole
                 return;
             }
-            boolean last = content instanceof LastHttpContent;
             ctx.write(content, ctx.voidPromise());
             clientWritten = true;
-            if (last) {
-                if (informational) {
-                    informational = false; // the real response follows
-                } else {
-                    responseComplete();
-                    return;
-                }
+            if (content instanceof LastHttpContent) {
+                responseComplete();
+                return;
             }
             if (!ctx.channel().isWritable()) {
                 backend.config().setAutoRead(false); // resumed by the client's writability change
@@ -365,16 +422,18 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpResponseStatus status = response.status();
-        HttpResponse outbound = new DefaultHttpResponse(version, status, new DefaultHttpHeaders(false));
-        HttpHeaders headers = outbound.headers();
+        HttpHeaders headers = new DefaultHttpHeaders(false);
         ForwardedHeaders.copyEndToEnd(response.headers(), headers);
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            informational = true; // 100 Continue and the like: passed on, then the real response
-            ctx.write(outbound, ctx.voidPromise());
-            clientWritten = true;
+            // 100 Continue and the like: passed on whole, then the real response; on a stream Netty's codec can carry only 100
+            if (!stream || status.code() == HttpResponseStatus.CONTINUE.code()) {
+                ctx.write(new DefaultFullHttpResponse(version, status, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE),
+                        ctx.voidPromise());
+                clientWritten = true;
+            }
             return;
         }
-        informational = false;
+        HttpResponse outbound = new DefaultHttpResponse(version, status, headers);
         responseStarted = true;
         backendReusable = HttpUtil.isKeepAlive(response);
         boolean bodyless = method == HttpMethod.HEAD || status.code() == 204 || status.code() == 304;
@@ -440,9 +499,15 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
     /** The gateway's own answer to the request in flight; the rest of its body, if any, is read and dropped. */
     private void answer(HttpResponseStatus status, String reason) {
-        byte[] body = HttpProxy.plainBody(status, reason);
-        FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpProxy.PLAIN_TEXT).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        FullHttpResponse response;
+        if (grpc && status != HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE) {
+            response = new DefaultFullHttpResponse(version, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER); // trailers-only
+            HttpProxy.grpcOutcome(response.headers(), status, reason);
+        } else {
+            byte[] body = HttpProxy.plainBody(status, reason);
+            response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpProxy.PLAIN_TEXT).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        }
         connectionHeader(response.headers());
         ctx.writeAndFlush(response, ctx.voidPromise());
         responseStarted = true;
@@ -458,6 +523,9 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
     /** Tells the client whether its connection stays open after this response, in its HTTP version's terms. */
     private void connectionHeader(HttpHeaders headers) {
+        if (stream) {
+            return; // HTTP/2 has no Connection header: the stream ends, the connection stays
+        }
         if (!keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (version == HttpVersion.HTTP_1_0) {
@@ -468,6 +536,11 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
     /** Request and response are both complete (or the connection is to close): the next request, or the close. */
     private void finish() {
         end();
+        if (stream) {
+            // the rest of a request answered early is read and dropped: RFC 9113 8.1 would allow RST_STREAM(NO_ERROR) here,
+            // but curl 7.88 reports that as a failed transfer
+            return;
+        }
         if (!keepAlive) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -485,7 +558,10 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
         if (active) {
             active = false;
             lastActivityNanos = System.nanoTime();
-            proxy.ended(ctx.channel(), age);
+            proxy.ended(connection, age);
+            if (stream) {
+                stopClock(); // a stream carries one exchange: nothing is left to time
+            }
         }
     }
 
@@ -518,6 +594,9 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
             armClock(Math.max(responseTimeoutNanos - waited, TimeUnit.MILLISECONDS.toNanos(10)));
             return;
         }
+        if (stream) {
+            return;
+        }
         if (waited >= idleTimeoutNanos) {
             ctx.close();
             return;
@@ -535,7 +614,7 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
     /** The last handler of a pooled backend connection: passes what it reads to the client connection it is lent to. */
     static final class Backend extends ChannelInboundHandlerAdapter {
-        Http1Forwarder owner;
+        HttpForwarder owner;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
@@ -559,6 +638,14 @@ final class Http1Forwarder extends ChannelInboundHandlerAdapter {
             if (owner != null && owner.ctx.channel().isActive()) {
                 owner.ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !owner.hasPipelined());
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess() && owner != null) {
+                owner.failed(completion.cause()); // the TLS failure, not the close it ends in, is what the client is told
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override
