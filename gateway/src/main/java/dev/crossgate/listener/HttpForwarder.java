@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -194,9 +193,10 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     private void fromClient(Object message) {
         if (message instanceof FullHttpRequest whole) {
-            // an HTTP/2 request that ended with its headers: its (empty) body goes on as the end of the request
+            // an HTTP/2 request that ended with its headers: what goes on to the backend is its headers, then its end
             start(whole);
-            body(new DefaultLastHttpContent(whole.content(), false));
+            whole.release(); // an empty body, from Netty's codec
+            body(LastHttpContent.EMPTY_LAST_CONTENT);
             return;
         }
         if (message instanceof HttpRequest request) {
