@@ -2,10 +2,7 @@ package dev.crossgate.listener;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import dev.crossgate.tls.CertificateFacts;
 import dev.crossgate.tls.SubjectAltName;
@@ -26,8 +23,9 @@ import dev.crossgate.tls.HandshakeObserver;
 final class ForwardedHeaders {
 
     static final String XFCC = "x-forwarded-client-cert";
+    /** RFC 9110 7.6.1 and the proxies' own; TE is looked at on its own (see {@link #dropHopByHop}). */
     private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
     /** A connection's client certificate in XFCC form, made at its first request rather than at every one. */
     private static final AttributeKey<String> CLIENT_CERTIFICATE = AttributeKey.valueOf("crossgate.xfcc");
@@ -35,52 +33,45 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Every header but the hop-by-hop ones and those the Connection header names; compares names without copying them. */
+    /** Every header but the hop-by-hop ones and those the Connection header names. */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-        List<String> connection = from.getAll(HttpHeaderNames.CONNECTION);
-        Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
-        while (headers.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> header = headers.next();
-            CharSequence name = header.getKey();
-            if (isHopByHop(name)) {
-                // "te: trailers" is the one TE that HTTP/2 allows, and gRPC servers rely on it
-                boolean teTrailers = AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
-                        && AsciiString.contentEqualsIgnoreCase(AsciiString.trim(header.getValue()), HttpHeaderValues.TRAILERS);
-                if (!teTrailers) {
-                    continue;
-                }
-            } else if (!connection.isEmpty() && listedIn(connection, name)) {
-                continue;
-            }
-            to.add(name, header.getValue());
-        }
+        to.add(from);
+        dropHopByHop(to);
     }
 
-    private static boolean isHopByHop(CharSequence name) {
+    /**
+     * Drops the hop-by-hop headers and those the Connection header names, in place: a message received by one hop is
+     * passed on by the next without copying its headers. "te: trailers" stays: it is the one TE that HTTP/2 allows, and
+     * gRPC servers rely on it.
+     */
+    static void dropHopByHop(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                int start = 0;
+                while (start <= value.length()) {
+                    int end = value.indexOf(',', start);
+                    if (end < 0) {
+                        end = value.length();
+                    }
+                    CharSequence listed = AsciiString.trim(value.subSequence(start, end));
+                    if (listed.length() > 0 && !AsciiString.contentEqualsIgnoreCase(listed, HttpHeaderNames.TE)) {
+                        headers.remove(listed);
+                    }
+                    start = end + 1;
+                }
+            }
+        }
         for (AsciiString hopByHop : HOP_BY_HOP) {
-            if (hopByHop.length() == name.length() && hopByHop.contentEqualsIgnoreCase(name)) {
-                return true;
-            }
+            headers.remove(hopByHop);
         }
-        return false;
-    }
-
-    /** Whether {@code name} is one of the comma-separated tokens of the Connection header's values. */
-    private static boolean listedIn(List<String> connection, CharSequence name) {
-        for (String value : connection) {
-            int start = 0;
-            while (start <= value.length()) {
-                int end = value.indexOf(',', start);
-                if (end < 0) {
-                    end = value.length();
-                }
-                if (AsciiString.contentEqualsIgnoreCase(AsciiString.trim(value.subSequence(start, end)), name)) {
-                    return true;
-                }
-                start = end + 1;
-            }
+        String te = headers.get(HttpHeaderNames.TE);
+        if (te != null && !(headers.getAll(HttpHeaderNames.TE).size() == 1
+                && AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.TRAILERS))) {
+            headers.remove(HttpHeaderNames.TE);
         }
-        return false;
     }
 
     /** The XFCC value for the verified client certificate of {@code connection}, or null when it presented none. */
@@ -101,17 +92,28 @@ final class ForwardedHeaders {
         return value;
     }
 
-    /** @param clientCertificate the XFCC value of the verified client certificate, or null */
+    /** The request headers {@code from} the client as the backend gets them, in {@code to}; see {@link #request(HttpHeaders, InetSocketAddress, boolean, String)}. */
     static void request(HttpHeaders from, HttpHeaders to, InetSocketAddress client, boolean https, String clientCertificate) {
-        copyEndToEnd(from, to);
-        to.remove(XFCC);
+        to.add(from);
+        request(to, client, https, clientCertificate);
+    }
+
+    /**
+     * Turns a client's request headers, in place, into those the backend gets: end-to-end headers only, the client's
+     * address appended to X-Forwarded-For, X-Forwarded-Proto, and XFCC only from a verified certificate.
+     *
+     * @param clientCertificate the XFCC value of the verified client certificate, or null
+     */
+    static void request(HttpHeaders headers, InetSocketAddress client, boolean https, String clientCertificate) {
+        dropHopByHop(headers);
+        headers.remove(XFCC);
         String clientAddress = client == null ? "unknown" : client.getAddress() == null ? client.getHostString()
                 : client.getAddress().getHostAddress();
-        String previous = from.get("x-forwarded-for");
-        to.set("x-forwarded-for", previous == null || previous.isBlank() ? clientAddress : previous + ", " + clientAddress);
-        to.set("x-forwarded-proto", https ? "https" : "http");
+        String previous = headers.get("x-forwarded-for");
+        headers.set("x-forwarded-for", previous == null || previous.isBlank() ? clientAddress : previous + ", " + clientAddress);
+        headers.set("x-forwarded-proto", https ? "https" : "http");
         if (clientCertificate != null) {
-            to.set(XFCC, clientCertificate);
+            headers.set(XFCC, clientCertificate);
         }
     }
 

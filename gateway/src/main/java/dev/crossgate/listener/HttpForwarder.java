@@ -15,7 +15,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -242,14 +241,15 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.notReady());
             return;
         }
-        DefaultHttpRequest outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, new DefaultHttpHeaders(false));
-        HttpHeaders headers = outbound.headers();
-        ForwardedHeaders.request(request.headers(), headers, (InetSocketAddress) connection.remoteAddress(), proxy.https(),
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HttpHeaders headers = request.headers(); // passed on, edited in place: the client's message is not used again
+        ForwardedHeaders.request(headers, (InetSocketAddress) connection.remoteAddress(), proxy.https(),
                 ForwardedHeaders.clientCertificate(connection));
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, connector.config().address()); // an HTTP/1.0 client may send none; HTTP/1.1 needs one
         }
-        if (HttpUtil.isTransferEncodingChunked(request)) {
+        DefaultHttpRequest outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers);
+        if (chunked) {
             HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
         }
         ChannelFuture acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new); // ready: admit() said so
@@ -422,8 +422,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpResponseStatus status = response.status();
-        HttpHeaders headers = new DefaultHttpHeaders(false);
-        ForwardedHeaders.copyEndToEnd(response.headers(), headers);
+        boolean reusable = HttpUtil.isKeepAlive(response);
+        HttpHeaders headers = response.headers(); // passed on, edited in place
+        ForwardedHeaders.dropHopByHop(headers);
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
             // 100 Continue and the like: passed on whole, then the real response; on a stream Netty's codec can carry only 100
             if (!stream || status.code() == HttpResponseStatus.CONTINUE.code()) {
@@ -435,7 +436,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         HttpResponse outbound = new DefaultHttpResponse(version, status, headers);
         responseStarted = true;
-        backendReusable = HttpUtil.isKeepAlive(response);
+        backendReusable = reusable;
         boolean bodyless = method == HttpMethod.HEAD || status.code() == 204 || status.code() == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (version == HttpVersion.HTTP_1_0) {
