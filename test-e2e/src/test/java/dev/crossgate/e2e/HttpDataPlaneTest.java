@@ -236,20 +236,28 @@ class HttpDataPlaneTest {
 
         // an HTTP/1.0 client is answered in HTTP/1.0, and the backend (HTTP/1.1) still gets a Host
         assertThat(curl("agent", "/old", "--http1.0", "-i").output()).startsWith("HTTP/1.0 200").contains("path=/old").endsWith("\n200");
-        // the backend's 100 Continue reaches a client that waits for it before sending its body
+        continueIsRelayed("--http1.1", "HTTP/1.1 100 Continue");
+        // keep-alive responses give their backend connection back for the next request
+        assertThat(backendConnectionsForFiveRequests("--http1.1")).as("backend connections for five keep-alive requests").isEqualTo(1);
+    }
+
+    /** The backend's 100 Continue reaches a client that waits for it before sending its body, and so does the body. */
+    private void continueIsRelayed(String protocol, String continueLine) throws Exception {
         Path upload = dir.resolve("upload.bin");
         Files.write(upload, new byte[50_000]);
-        assertThat(curl("agent", "/expect", "--http1.1", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, "-i").output())
-                .contains("HTTP/1.1 100 Continue").contains("request-body-bytes=50000").endsWith("\n200");
+        assertThat(curl("agent", "/expect", protocol, "-H", "Expect: 100-continue", "--data-binary", "@" + upload, "-i").output())
+                .contains(continueLine).contains("request-body-bytes=50000").endsWith("\n200");
+    }
 
-        // keep-alive responses give their backend connection back for the next request: five requests, one backend connection
+    /** Backend connections opened for five requests one after another on one client connection. */
+    private int backendConnectionsForFiveRequests(String protocol) throws Exception {
         int before = backend.connections.get();
-        List<String> five = new ArrayList<>(List.of("--http1.1", "-o", "/dev/null"));
+        List<String> five = new ArrayList<>(List.of(protocol, "-o", "/dev/null"));
         for (int i = 0; i < 4; i++) {
             five.addAll(List.of("https://localhost:" + port + "/bytes/100", "-o", "/dev/null"));
         }
         assertThat(curl("agent", "/bytes/100", five.toArray(String[]::new)).exitCode()).isZero();
-        assertThat(backend.connections.get() - before).as("backend connections for five keep-alive requests").isEqualTo(1);
+        return backend.connections.get() - before;
     }
 
     @Test
@@ -257,19 +265,9 @@ class HttpDataPlaneTest {
         startGateway(environment(backend.port()));
         // Netty's HTTP/2 codec notes the stream id and scheme as x-http2-* headers: the client did not send them, the backend gets none
         assertThat(curl("agent", "/notes", "--http2").output()).contains("path=/notes").contains("http2-codec-notes=false").endsWith("\n200");
-        // the backend's 100 Continue reaches an HTTP/2 client that waits for it before sending its body
-        Path upload = dir.resolve("upload.bin");
-        Files.write(upload, new byte[50_000]);
-        assertThat(curl("agent", "/expect", "--http2", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, "-i").output())
-                .contains("HTTP/2 100").contains("request-body-bytes=50000").endsWith("\n200");
-        // five streams of one connection, one after another: one backend connection
-        int before = backend.connections.get();
-        List<String> five = new ArrayList<>(List.of("--http2", "-o", "/dev/null"));
-        for (int i = 0; i < 4; i++) {
-            five.addAll(List.of("https://localhost:" + port + "/bytes/100", "-o", "/dev/null"));
-        }
-        assertThat(curl("agent", "/bytes/100", five.toArray(String[]::new)).exitCode()).isZero();
-        assertThat(backend.connections.get() - before).as("backend connections for five HTTP/2 streams").isEqualTo(1);
+        continueIsRelayed("--http2", "HTTP/2 100");
+        // five streams of one connection, one after another, share one pooled backend connection
+        assertThat(backendConnectionsForFiveRequests("--http2")).as("backend connections for five HTTP/2 streams").isEqualTo(1);
     }
 
     @Test
