@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.util.List;
 
 /** {@code crossgate.connectors.<name>.*}: the backend to dial and how to speak TLS to it. */
-public record ConnectorConfig(String name, String host, int port, Tls tls, Duration connectTimeout, Duration responseTimeout) {
+public record ConnectorConfig(String name, String host, int port, Tls tls, Duration connectTimeout, Duration responseTimeout,
+                              int maxConnections) {
 
     public static final String PREFIX = "crossgate.connectors.";
     public static final List<String> KEYS = List.of("address", "tls.mode", "tls.certs", "tls.trust", "tls.server-name",
-            "tls.insecure-skip-verify", "connect-timeout", "response-timeout");
+            "tls.insecure-skip-verify", "connect-timeout", "response-timeout", "max-connections");
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
     /**
      * @param certs      cert source of the client identity presented for mTLS, or null

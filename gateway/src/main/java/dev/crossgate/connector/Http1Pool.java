@@ -1,6 +1,7 @@
 package dev.crossgate.connector;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -54,6 +55,9 @@ public final class Http1Pool {
 
     private final Dialer dialer;
     private final long maxIdleNanos;
+    private final int maxConnections;
+    /** Connections open or being dialled, over all event loops: counted per dial and per close, never per request. */
+    private final AtomicInteger open = new AtomicInteger();
     private final FastThreadLocal<Idle> idle = new FastThreadLocal<>() {
         @Override
         protected Idle initialValue() {
@@ -61,9 +65,10 @@ public final class Http1Pool {
         }
     };
 
-    Http1Pool(Dialer dialer, java.time.Duration maxIdle) {
+    Http1Pool(Dialer dialer, java.time.Duration maxIdle, int maxConnections) {
         this.dialer = dialer;
         this.maxIdleNanos = maxIdle.toNanos();
+        this.maxConnections = maxConnections;
     }
 
     /**
@@ -71,8 +76,9 @@ public final class Http1Pool {
      * {@code handler}'s.
      *
      * @throws IllegalStateException while the connector's TLS material is missing
+     * @throws HttpConnector.ConnectionsExhaustedException when none is idle here and {@code max-connections} are open
      */
-    public ChannelFuture acquire(EventLoop loop, Supplier<ChannelHandler> handler) {
+    public ChannelFuture acquire(EventLoop loop, Supplier<ChannelHandler> handler) throws HttpConnector.ConnectionsExhaustedException {
         SslContext context = dialer.context();
         Idle free = idle.get();
         if (free.context != context) {
@@ -86,11 +92,18 @@ public final class Http1Pool {
                 return channel.newSucceededFuture();
             }
         }
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            throw new HttpConnector.ConnectionsExhaustedException(maxConnections);
+        }
         ChannelFuture dialled = dialer.dial(loop, context, false, pipeline -> pipeline.addLast(new HttpClientCodec(), handler.get()));
         Channel channel = dialled.channel();
         channel.attr(LEASE).set(new Lease(context));
         // an idle connection the backend closes leaves the pool at once
-        channel.closeFuture().addListener(closed -> free.channels.remove(channel));
+        channel.closeFuture().addListener(closed -> {
+            free.channels.remove(channel);
+            open.decrementAndGet();
+        });
         return dialled;
     }
 

@@ -46,6 +46,18 @@ public final class HttpConnector implements AutoCloseable {
         }
     }
 
+    /** Every connection to the backend is taken by a request in flight and {@code max-connections} allow no more. */
+    public static final class ConnectionsExhaustedException extends java.io.IOException {
+        public ConnectionsExhaustedException(int maxConnections) {
+            super(maxConnections + " connections to the backend open, all in use");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an outcome to classify, not a bug to trace
+        }
+    }
+
     private final ConnectorConfig config;
     private final ClientTls tls;
     private final ConnectionProvider pool;
@@ -62,6 +74,7 @@ public final class HttpConnector implements AutoCloseable {
         TIMEOUT(504, "did not answer in time"),
         TLS(502, "failed the TLS handshake (see the gateway log)"),
         CLOSED_EARLY(502, "closed the connection early"),
+        EXHAUSTED(503, "has all of its connections in use"),
         OTHER(502, "failed");
 
         private final int status;
@@ -87,7 +100,7 @@ public final class HttpConnector implements AutoCloseable {
         this.tls = tls;
         String scope = "connector." + config.name();
         TlsStats tlsStats = new TlsStats(scope, stats);
-        this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(1024)
+        this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(config.maxConnections())
                 .pendingAcquireMaxCount(4096).maxIdleTime(MAX_IDLE).build();
         // one address for every request: host(..).port(..) would build and parse a new one per request; a name in it is still
         // resolved for each new connection
@@ -109,7 +122,7 @@ public final class HttpConnector implements AutoCloseable {
             });
         }
         this.base = client;
-        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE);
+        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE, config.maxConnections());
         this.requests = stats.counter(scope + ".requests");
         this.notReady = stats.counter(scope + ".not_ready");
         for (Failure failure : Failure.values()) {
@@ -164,6 +177,10 @@ public final class HttpConnector implements AutoCloseable {
     }
 
     public String describe(Failure failure) {
+        if (failure == Failure.EXHAUSTED) {
+            return "connector " + config.name() + " has all of its " + config.maxConnections() + " connections to the backend in use ("
+                    + config.property("max-connections") + ")";
+        }
         return "the backend of connector " + config.name() + " " + failure.reason;
     }
 
@@ -181,6 +198,9 @@ public final class HttpConnector implements AutoCloseable {
             }
             if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof ClosedEarlyException) {
                 return Failure.CLOSED_EARLY;
+            }
+            if (t instanceof ConnectionsExhaustedException) {
+                return Failure.EXHAUSTED;
             }
         }
         return Failure.OTHER;

@@ -252,7 +252,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
         }
-        ChannelFuture acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new); // ready: admit() said so
+        ChannelFuture acquired;
+        try {
+            acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new); // ready: admit() said so
+        } catch (HttpConnector.ConnectionsExhaustedException exhausted) {
+            failed(exhausted);
+            return;
+        }
         if (acquired.isDone() && acquired.isSuccess()) {
             bind(acquired.channel());
             write(outbound);

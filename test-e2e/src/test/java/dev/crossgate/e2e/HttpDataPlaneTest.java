@@ -164,7 +164,7 @@ class HttpDataPlaneTest {
         env.put("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s");
         env.put("CROSSGATE_LISTENERS_EDGE_IDLE_TIMEOUT", "2s");
         startGateway(env);
-        // HTTP/2 (through Reactor Netty) and HTTP/1.1 (the forwarder's own clock) alike
+        // HTTP/2 (each stream's clock) and HTTP/1.1 (the connection's clock) alike
         for (String protocol : List.of("--http2", "--http1.1")) {
             assertThat(curl("agent", "/slow", protocol).output()).as(protocol)
                     .contains("504 Gateway Timeout: the backend of connector backend did not answer in time").endsWith("\n504");
@@ -258,6 +258,23 @@ class HttpDataPlaneTest {
         }
         assertThat(curl("agent", "/bytes/100", five.toArray(String[]::new)).exitCode()).isZero();
         return backend.connections.get() - before;
+    }
+
+    @Test
+    void aConnectorWithAllItsConnectionsInUseAnswers503NamingTheSetting() throws Exception {
+        slowBackend(Duration.ofSeconds(2));
+        Map<String, String> env = environment(backend.port());
+        env.put("CROSSGATE_CONNECTORS_BACKEND_MAX_CONNECTIONS", "1");
+        startGateway(env);
+        // two streams at once on one HTTP/2 connection: the first takes the one backend connection for 2 s, the second is refused
+        Processes.Result both = curl("agent", "/slow", "--http2", "--parallel", "https://localhost:" + port + "/slow");
+        assertThat(both.output()).contains("path=/slow").contains("\n200")
+                .contains("503 Service Unavailable: connector backend has all of its 1 connections to the backend in use "
+                        + "(crossgate.connectors.backend.max-connections)").contains("\n503");
+        assertThat(gateway.stat("connector.backend.failure.exhausted")).isEqualTo(1);
+        assertThat(gateway.stat("listener.edge.http.503")).isEqualTo(1);
+        // the connection is given back: the next request is served
+        assertThat(curl("agent", "/after", "--http2").output()).endsWith("\n200");
     }
 
     @Test
