@@ -48,7 +48,7 @@ public final class HttpListener implements Listener, AutoCloseable {
         SendStall stalls = new SendStall(config, stats);
         // over TLS to an HTTP/1.1 backend, requests are forwarded with plain Netty (HttpForwarder); the rest stays with Reactor Netty
         boolean forward = terminate && connector.http1() != null;
-        ChannelInitializer<Http2StreamChannel> streams = new ChannelInitializer<>() {
+        ChannelInitializer<Http2StreamChannel> streams = !forward ? null : new ChannelInitializer<>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stalls.watch(stream);
@@ -69,7 +69,7 @@ public final class HttpListener implements Listener, AutoCloseable {
                     pipeline.addAfter(tls.name(), "crossgate.flush-consolidation",
                             new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 }
-                if (forward) {
+                if (streams != null) {
                     HttpForwarder.takeOverStreams(pipeline, streams);
                 }
             }

@@ -222,8 +222,11 @@ public final class HttpProxy implements BiFunction<HttpServerRequest, HttpServer
     Refusal upstreamFailed(String method, String uri, Throwable error) {
         HttpConnector.Failure failure = connector.failed(error);
         HttpResponseStatus status = HttpResponseStatus.valueOf(failure.status());
-        (status == HttpResponseStatus.GATEWAY_TIMEOUT ? gatewayTimeout : status == HttpResponseStatus.SERVICE_UNAVAILABLE ? unavailable
-                : badGateway).increment();
+        switch (status.code()) {
+            case 504 -> gatewayTimeout.increment();
+            case 503 -> unavailable.increment();
+            default -> badGateway.increment();
+        }
         if (upstreamWarning.due()) {
             LOG.warn("upstream_failed listener={} connector={} address={} method={} uri={} status={} reason={} error=\"{}\"{}", listener,
                     connector.config().name(), connector.config().address(), method, uri, status.code(), failure.label(),
