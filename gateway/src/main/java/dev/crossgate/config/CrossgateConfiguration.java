@@ -266,7 +266,8 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
                         settings.optional("tls.server-name").orElse(host), insecure),
                 settings.duration("connect-timeout", ConnectorConfig.DEFAULT_CONNECT_TIMEOUT),
                 settings.duration("response-timeout", ConnectorConfig.DEFAULT_RESPONSE_TIMEOUT),
-                settings.integer("max-connections", ConnectorConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000));
+                settings.integer("max-connections", ConnectorConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+                settings.integer("max-pending-requests", ConnectorConfig.DEFAULT_MAX_PENDING_REQUESTS, 0, 1_000_000));
     }
 
     private void crossCheck(List<String> problems) {

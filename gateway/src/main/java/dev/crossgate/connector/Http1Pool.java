@@ -1,8 +1,12 @@
 package dev.crossgate.connector;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
@@ -13,13 +17,21 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * The idle HTTP/1.1 connections of one connector, kept per event loop: a client connection borrows one of its own loop's,
- * so lending, returning and every byte after stay on one thread, with no lock and no hand-off. The most recently returned
- * is lent first (its TLS session and socket buffers are warm); one idle longer than {@code maxIdle} is closed. When the
+ * The HTTP/1.1 connections of one connector, kept per event loop: a client connection borrows one of its own loop's, so
+ * lending, returning and every byte after stay on one thread, with no lock and no hand-off. The most recently returned is
+ * lent first (its TLS session and socket buffers are warm); one idle longer than {@code maxIdle} is closed. When the
  * connector's TLS context rotates, the idle connections of the old one are closed at the next request, so new exchanges
  * use the new context while those in flight finish on the old one.
+ *
+ * <p>At most {@code max-connections} are open over all loops. A request that finds them all in use waits, in order, for
+ * one of its loop's to be given back or for any to close (then it dials), at most {@code max-pending-requests} of them and
+ * each at most the connect timeout. While requests wait, a connection given back on a loop where none waits is closed and
+ * the other loops close their idle ones, so the slot goes where it is wanted: a loop can lend only its own.
  */
 public final class Http1Pool {
 
@@ -35,92 +47,235 @@ public final class Http1Pool {
 
     private static final AttributeKey<Lease> LEASE = AttributeKey.valueOf("crossgate.http1-lease");
 
-    /** One event loop's idle connections, all dialled under {@code context}, oldest first. */
-    private final class Idle {
-        final ArrayDeque<Channel> channels = new ArrayDeque<>();
+    /** A request for a connection: served by a dial, or queued until one is given back or a slot frees. */
+    private static final class Waiter {
+        final Promise<Channel> promise;
+        final Supplier<ChannelHandler> handler;
+        ScheduledFuture<?> expiry;
+        boolean queued;
+
+        Waiter(Promise<Channel> promise, Supplier<ChannelHandler> handler) {
+            this.promise = promise;
+            this.handler = handler;
+        }
+    }
+
+    /** One event loop's idle connections (all dialled under {@code context}, oldest first) and the requests waiting on it. */
+    private final class Loop {
+        EventLoop eventLoop;
+        final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
         SslContext context;
         boolean sweeping;
 
-        void sweep(EventLoop loop) {
+        void sweep() {
             long now = System.nanoTime();
-            for (Channel oldest; (oldest = channels.peekFirst()) != null && now - oldest.attr(LEASE).get().idleSince >= maxIdleNanos; ) {
-                channels.pollFirst().close();
+            for (Channel oldest; (oldest = idle.peekFirst()) != null && now - oldest.attr(LEASE).get().idleSince >= maxIdleNanos; ) {
+                idle.pollFirst().close();
             }
-            sweeping = !channels.isEmpty();
+            sweeping = !idle.isEmpty();
             if (sweeping) {
-                loop.schedule(() -> sweep(loop), maxIdleNanos, TimeUnit.NANOSECONDS);
+                eventLoop.schedule(this::sweep, maxIdleNanos, TimeUnit.NANOSECONDS);
             }
+        }
+
+        void closeOneIdleWhileRequestsWait() {
+            Channel oldest = pending.get() > 0 ? idle.pollFirst() : null;
+            if (oldest != null) {
+                oldest.close(); // its slot goes to a request waiting on another loop, which dials when the close is done
+            }
+        }
+
+        /** The connector's newest context; idle connections dialled with an older one are closed. */
+        SslContext refresh() {
+            SslContext current = dialer.context();
+            if (context != current) {
+                for (Channel stale; (stale = idle.poll()) != null; ) {
+                    stale.close();
+                }
+                context = current;
+            }
+            return current;
         }
     }
 
     private final Dialer dialer;
     private final long maxIdleNanos;
     private final int maxConnections;
+    private final int maxPending;
+    private final long maxWaitNanos;
+    private final LongAdder queued;
     /** Connections open or being dialled, over all event loops: counted per dial and per close, never per request. */
     private final AtomicInteger open = new AtomicInteger();
-    private final FastThreadLocal<Idle> idle = new FastThreadLocal<>() {
+    /** Requests waiting for a connection, over all event loops. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final List<Loop> loops = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<Loop> local = new FastThreadLocal<>() {
         @Override
-        protected Idle initialValue() {
-            return new Idle();
+        protected Loop initialValue() {
+            return new Loop();
         }
     };
 
-    Http1Pool(Dialer dialer, java.time.Duration maxIdle, int maxConnections) {
+    /**
+     * @param maxWait how long a request waits for a connection when {@code maxConnections} are open
+     * @param queued  counts the requests that waited
+     */
+    Http1Pool(Dialer dialer, Duration maxIdle, int maxConnections, int maxPending, Duration maxWait, LongAdder queued) {
         this.dialer = dialer;
         this.maxIdleNanos = maxIdle.toNanos();
         this.maxConnections = maxConnections;
+        this.maxPending = maxPending;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.queued = queued;
+    }
+
+    /** Connections open or being dialled now. */
+    public int open() {
+        return open.get();
+    }
+
+    /** Requests waiting for a connection now. */
+    public int pending() {
+        return pending.get();
+    }
+
+    private Loop loop(EventLoop eventLoop) {
+        Loop here = local.get();
+        if (here.eventLoop == null) {
+            here.eventLoop = eventLoop;
+            loops.add(here);
+        }
+        return here;
     }
 
     /**
-     * An idle connection of {@code loop} (called on it), else a new one whose pipeline ends in an HTTP/1.1 codec and
-     * {@code handler}'s.
+     * An idle connection of {@code loop} (called on it), or null.
      *
      * @throws IllegalStateException while the connector's TLS material is missing
-     * @throws HttpConnector.ConnectionsExhaustedException when none is idle here and {@code max-connections} are open
      */
-    public ChannelFuture acquire(EventLoop loop, Supplier<ChannelHandler> handler) throws HttpConnector.ConnectionsExhaustedException {
-        SslContext context = dialer.context();
-        Idle free = idle.get();
-        if (free.context != context) {
-            for (Channel stale; (stale = free.channels.poll()) != null; ) {
-                stale.close();
-            }
-            free.context = context;
-        }
-        for (Channel channel; (channel = free.channels.pollLast()) != null; ) {
+    public Channel lend(EventLoop loop) {
+        Loop here = loop(loop);
+        here.refresh();
+        for (Channel channel; (channel = here.idle.pollLast()) != null; ) {
             if (channel.isActive()) {
-                return channel.newSucceededFuture();
+                return channel;
             }
         }
-        if (open.incrementAndGet() > maxConnections) {
-            open.decrementAndGet();
-            throw new HttpConnector.ConnectionsExhaustedException(maxConnections);
+        return null;
+    }
+
+    /**
+     * A new connection of {@code loop} (called on it) whose pipeline ends in an HTTP/1.1 codec and {@code handler}'s; when
+     * {@code max-connections} are open, the first one free. Fails with {@link HttpConnector.ConnectionsExhaustedException}
+     * when {@code max-pending-requests} already wait or none frees in time. Cancelling it stops the wait.
+     *
+     * @throws IllegalStateException while the connector's TLS material is missing
+     */
+    public Future<Channel> connect(EventLoop loop, Supplier<ChannelHandler> handler) {
+        Loop here = loop(loop);
+        here.refresh();
+        Waiter waiter = new Waiter(loop.newPromise(), handler);
+        if (here.waiters.isEmpty() && reserve()) {
+            dial(here, waiter);
+            return waiter.promise;
         }
-        ChannelFuture dialled = dialer.dial(loop, context, false, pipeline -> pipeline.addLast(new HttpClientCodec(), handler.get()));
-        Channel channel = dialled.channel();
-        channel.attr(LEASE).set(new Lease(context));
-        // an idle connection the backend closes leaves the pool at once
-        channel.closeFuture().addListener(closed -> {
-            free.channels.remove(channel);
-            open.decrementAndGet();
-        });
-        return dialled;
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            return waiter.promise.setFailure(new HttpConnector.ConnectionsExhaustedException(
+                    maxConnections + " connections to the backend open, all in use, and " + maxPending + " requests waiting for one"));
+        }
+        queued.increment();
+        waiter.queued = true;
+        here.waiters.addLast(waiter);
+        waiter.expiry = loop.schedule(() -> {
+            leave(here, waiter);
+            waiter.promise.tryFailure(new HttpConnector.ConnectionsExhaustedException(maxConnections
+                    + " connections to the backend open, all in use, and none free within " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms"));
+        }, maxWaitNanos, TimeUnit.NANOSECONDS);
+        waiter.promise.addListener(cancelled -> leave(here, waiter)); // the client left while it waited
+        for (Loop other : loops) {
+            if (other != here) {
+                other.eventLoop.execute(other::closeOneIdleWhileRequestsWait);
+            }
+        }
+        serve(here); // a slot may have freed since reserve() said no
+        return waiter.promise;
     }
 
     /** Gives back a connection that finished an exchange cleanly; called on its event loop. */
     public void release(Channel channel) {
         Lease lease = channel.attr(LEASE).get();
-        Idle free = idle.get();
-        if (!channel.isActive() || lease.context != free.context) {
+        Loop here = loop(channel.eventLoop());
+        if (!channel.isActive() || lease.context != here.context) {
             channel.close(); // dialled before the connector's TLS context rotated: it has finished its work
             return;
         }
-        lease.idleSince = System.nanoTime();
-        free.channels.addLast(channel);
-        if (!free.sweeping) {
-            free.sweeping = true;
-            EventLoop loop = channel.eventLoop();
-            loop.schedule(() -> free.sweep(loop), maxIdleNanos, TimeUnit.NANOSECONDS);
+        for (Waiter next; (next = here.waiters.peekFirst()) != null; ) {
+            leave(here, next);
+            if (next.promise.trySuccess(channel)) {
+                return;
+            }
         }
+        if (pending.get() > 0) {
+            channel.close(); // requests wait on another event loop, which cannot borrow this one: its slot is theirs
+            return;
+        }
+        lease.idleSince = System.nanoTime();
+        here.idle.addLast(channel);
+        if (!here.sweeping) {
+            here.sweeping = true;
+            here.eventLoop.schedule(here::sweep, maxIdleNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private boolean reserve() {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private void leave(Loop here, Waiter waiter) {
+        if (waiter.queued) {
+            waiter.queued = false;
+            here.waiters.remove(waiter);
+            pending.decrementAndGet();
+            waiter.expiry.cancel(false);
+        }
+    }
+
+    /** Dials for the requests waiting on {@code here} while slots are free. */
+    private void serve(Loop here) {
+        for (Waiter next; (next = here.waiters.peekFirst()) != null && reserve(); ) {
+            leave(here, next);
+            here.refresh();
+            dial(here, next);
+        }
+    }
+
+    private void dial(Loop here, Waiter waiter) {
+        ChannelFuture dialled = dialer.dial(here.eventLoop, here.context, false,
+                pipeline -> pipeline.addLast(new HttpClientCodec(), waiter.handler.get()));
+        Channel channel = dialled.channel();
+        channel.attr(LEASE).set(new Lease(here.context));
+        // an idle connection the backend closes leaves the pool at once, and its slot goes to a request that waits
+        channel.closeFuture().addListener(closed -> {
+            here.idle.remove(channel);
+            open.decrementAndGet();
+            if (pending.get() > 0) {
+                for (Loop loop : loops) {
+                    loop.eventLoop.execute(() -> serve(loop));
+                }
+            }
+        });
+        dialled.addListener(done -> {
+            if (!done.isSuccess()) {
+                waiter.promise.tryFailure(done.cause());
+            } else if (!waiter.promise.trySuccess(channel)) {
+                release(channel); // the request it was for has gone: the next one takes it
+            }
+        });
     }
 }

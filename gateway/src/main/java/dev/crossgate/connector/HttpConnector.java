@@ -12,6 +12,8 @@ import io.netty.channel.ChannelOption;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.SslProvider;
@@ -46,10 +48,13 @@ public final class HttpConnector implements AutoCloseable {
         }
     }
 
-    /** Every connection to the backend is taken by a request in flight and {@code max-connections} allow no more. */
+    /**
+     * Every connection to the backend is taken by a request in flight, {@code max-connections} allow no more, and the
+     * request could not wait for one: {@code max-pending-requests} were waiting already, or none freed in time.
+     */
     public static final class ConnectionsExhaustedException extends java.io.IOException {
-        public ConnectionsExhaustedException(int maxConnections) {
-            super(maxConnections + " connections to the backend open, all in use");
+        public ConnectionsExhaustedException(String message) {
+            super(message);
         }
 
         @Override
@@ -101,7 +106,8 @@ public final class HttpConnector implements AutoCloseable {
         String scope = "connector." + config.name();
         TlsStats tlsStats = new TlsStats(scope, stats);
         this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(config.maxConnections())
-                .pendingAcquireMaxCount(4096).maxIdleTime(MAX_IDLE).build();
+                .pendingAcquireMaxCount(config.maxPendingRequests()).pendingAcquireTimeout(config.connectTimeout())
+                .maxIdleTime(MAX_IDLE).build();
         // one address for every request: host(..).port(..) would build and parse a new one per request; a name in it is still
         // resolved for each new connection
         java.net.SocketAddress backend = reactor.netty.transport.AddressUtils.createUnresolved(config.host(), config.port());
@@ -122,7 +128,12 @@ public final class HttpConnector implements AutoCloseable {
             });
         }
         this.base = client;
-        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE, config.maxConnections());
+        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE, config.maxConnections(),
+                config.maxPendingRequests(), config.connectTimeout(), stats.counter(scope + ".pending_total"));
+        if (http1 != null) {
+            stats.gauge(scope + ".connections_open", http1::open);
+            stats.gauge(scope + ".pending", http1::pending);
+        }
         this.requests = stats.counter(scope + ".requests");
         this.notReady = stats.counter(scope + ".not_ready");
         for (Failure failure : Failure.values()) {
@@ -179,13 +190,18 @@ public final class HttpConnector implements AutoCloseable {
     public String describe(Failure failure) {
         if (failure == Failure.EXHAUSTED) {
             return "connector " + config.name() + " has all of its " + config.maxConnections() + " connections to the backend in use ("
-                    + config.property("max-connections") + ")";
+                    + config.property("max-connections") + ") and no room or time to wait for one (" + config.property("max-pending-requests")
+                    + ", " + config.property("connect-timeout") + ")";
         }
         return "the backend of connector " + config.name() + " " + failure.reason;
     }
 
     private static Failure classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConnectionsExhaustedException || t instanceof PoolAcquirePendingLimitException
+                    || t instanceof PoolAcquireTimeoutException) {
+                return Failure.EXHAUSTED; // before TimeoutException, which the pool's timeout is
+            }
             if (t instanceof java.net.ConnectException) {
                 return Failure.REFUSED;
             }
@@ -198,9 +214,6 @@ public final class HttpConnector implements AutoCloseable {
             }
             if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof ClosedEarlyException) {
                 return Failure.CLOSED_EARLY;
-            }
-            if (t instanceof ConnectionsExhaustedException) {
-                return Failure.EXHAUSTED;
             }
         }
         return Failure.OTHER;

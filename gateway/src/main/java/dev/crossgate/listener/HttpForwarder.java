@@ -7,12 +7,12 @@ import java.util.concurrent.TimeUnit;
 import dev.crossgate.connector.HttpConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -41,6 +41,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.concurrent.Future;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -98,6 +99,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private Backend lent;
     /** Request messages read before the backend connection was there. */
     private ArrayDeque<Object> waiting;
+    /** The backend connection being dialled, or waited for while all are in use. */
+    private Future<Channel> connecting;
     private boolean backendWritten;
     private boolean clientWritten;
 
@@ -252,30 +255,34 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
         }
-        ChannelFuture acquired;
-        try {
-            acquired = connector.http1().acquire(ctx.channel().eventLoop(), Backend::new); // ready: admit() said so
-        } catch (HttpConnector.ConnectionsExhaustedException exhausted) {
-            failed(exhausted);
+        EventLoop loop = ctx.channel().eventLoop();
+        Channel idle = connector.http1().lend(loop); // ready: admit() said so
+        if (idle != null) {
+            bind(idle);
+            write(outbound);
             return;
         }
-        if (acquired.isDone() && acquired.isSuccess()) {
-            bind(acquired.channel());
-            write(outbound);
+        Future<Channel> connecting = connector.http1().connect(loop, Backend::new);
+        if (connecting.isDone() && !connecting.isSuccess()) {
+            failed(connecting.cause());
             return;
         }
         waiting = new ArrayDeque<>();
         waiting.add(outbound);
+        this.connecting = connecting;
         ctx.channel().config().setAutoRead(false); // the request's body waits in the client's socket, not here
-        acquired.addListener((ChannelFutureListener) connected -> connected(connected, outbound));
+        connecting.addListener(connected -> connected(connecting, outbound));
     }
 
-    private void connected(ChannelFuture connected, Object outbound) {
+    private void connected(Future<Channel> connected, Object outbound) {
         ArrayDeque<Object> messages = waiting;
         waiting = null;
+        connecting = null;
         if (!active || messages == null || messages.peekFirst() != outbound) {
             release(messages); // the client left meanwhile
-            connected.channel().close();
+            if (connected.isSuccess()) {
+                connector.http1().release(connected.getNow()); // unused: the next request takes it
+            }
             return;
         }
         if (!connected.isSuccess()) {
@@ -283,7 +290,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             failed(connected.cause());
             return;
         }
-        bind(connected.channel());
+        bind(connected.getNow());
         for (Object message : messages) {
             write(message);
         }
@@ -364,6 +371,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         release(pipelined);
         release(waiting);
         waiting = null;
+        if (connecting != null) {
+            connecting.cancel(false); // stops a wait for a connection; one being dialled goes to the next request
+        }
         if (active) {
             proxy.clientGone(method.name(), uri, "connection closed");
             if (backend != null) {

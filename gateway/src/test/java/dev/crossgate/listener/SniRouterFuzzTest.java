@@ -29,7 +29,7 @@ class SniRouterFuzzTest {
 
     private static final Stats STATS = new Stats();
     private static final TcpConnector A = new TcpConnector(new ConnectorConfig("a", "127.0.0.1", 1,
-            new ConnectorConfig.Tls(false, null, null, "127.0.0.1", false), Duration.ofSeconds(1), Duration.ofSeconds(1), 1), null, null, STATS);
+            new ConnectorConfig.Tls(false, null, null, "127.0.0.1", false), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0), null, null, STATS);
     private static final SniRouter.Routes ROUTES = new SniRouter.Routes("fuzz", Map.of("a.example", A, "*.wild.example", A), 10_000, STATS);
 
     /** What comes out of the reader: the route it chose, and the bytes it let through. */

@@ -261,20 +261,53 @@ class HttpDataPlaneTest {
     }
 
     @Test
-    void aConnectorWithAllItsConnectionsInUseAnswers503NamingTheSetting() throws Exception {
+    void requestsWaitForABusyConnectorsConnectionsInOrderWithinTheirBoundsAndOverBothProtocols() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         Map<String, String> env = environment(backend.port());
         env.put("CROSSGATE_CONNECTORS_BACKEND_MAX_CONNECTIONS", "1");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_MAX_PENDING_REQUESTS", "2");
+        env.put("CROSSGATE_CONNECTORS_BACKEND_CONNECT_TIMEOUT", "3s");
+        env.put("CROSSGATE_IO_THREADS", "2");
         startGateway(env);
-        // two streams at once on one HTTP/2 connection: the first takes the one backend connection for 2 s, the second is refused
-        Processes.Result both = curl("agent", "/slow", "--http2", "--parallel", "https://localhost:" + port + "/slow");
-        assertThat(both.output()).contains("path=/slow").contains("\n200")
-                .contains("503 Service Unavailable: connector backend has all of its 1 connections to the backend in use "
-                        + "(crossgate.connectors.backend.max-connections)").contains("\n503");
-        assertThat(gateway.stat("connector.backend.failure.exhausted")).isEqualTo(1);
-        assertThat(gateway.stat("listener.edge.http.503")).isEqualTo(1);
-        // the connection is given back: the next request is served
-        assertThat(curl("agent", "/after", "--http2").output()).endsWith("\n200");
+        // four streams at once on one HTTP/2 connection, the backend taking 2 s for each and keeping its connection: the first
+        // takes the one connection, the second waits 2 s for it to be given back, the third would wait 4 s (past the 3 s it
+        // may), the fourth finds two waiting already
+        String keep = "https://localhost:" + port + "/keep";
+        Processes.Result four = curl("agent", "/keep", "--http2", "--parallel", "-w", "\ncode=%{http_code}\n", keep, keep, keep);
+        assertThat(codes(four.output())).as(four.output()).containsExactlyInAnyOrder("200", "200", "503", "503");
+        assertThat(four.output()).contains("503 Service Unavailable: connector backend has all of its 1 connections to the backend in use "
+                + "(crossgate.connectors.backend.max-connections) and no room or time to wait for one "
+                + "(crossgate.connectors.backend.max-pending-requests, crossgate.connectors.backend.connect-timeout)");
+        assertThat(gateway.stat("connector.backend.failure.exhausted")).isEqualTo(2);
+        assertThat(gateway.stat("connector.backend.pending_total")).isEqualTo(2);
+        assertThat(gateway.stat("listener.edge.http.503")).isEqualTo(2);
+        assertThat(String.join("\n", gateway.logLines("upstream_failed"))).contains("and 2 requests waiting for one")
+                .contains("and none free within 3000 ms");
+        assertThat(gateway.stat("connector.backend.pending")).isZero();
+        assertThat(gateway.stat("connector.backend.connections_open")).isEqualTo(1);
+
+        // two HTTP/1.1 connections (on either event loop), the backend closing its connection after each answer: the second
+        // waits for the first's to close, then dials
+        Processes.Result two = curl("agent", "/slow", "--http1.1", "--parallel", "-w", "\ncode=%{http_code}\n",
+                "https://localhost:" + port + "/slow");
+        assertThat(codes(two.output())).as(two.output()).containsExactly("200", "200");
+        // one waited for the other; the first waited too if it came on the other loop than the connection left idle above
+        long waited = gateway.stat("connector.backend.pending_total");
+        assertThat(waited).isIn(3L, 4L);
+        gateway.awaitStat("connector.backend.connections_open", 0);
+
+        // an event loop lends only its own connections: a request on the other loop finds the one connection idle on this
+        // one, and waits while it is closed for it, then dials. The two loops take new connections in turn, so of four new
+        // connections one after another, three find the backend connection idle on the other loop.
+        for (int i = 0; i < 4; i++) {
+            assertThat(curl("agent", "/bytes/10", "--http1.1").output()).endsWith("xxxxxxxxxx\n200");
+        }
+        assertThat(gateway.stat("connector.backend.pending_total")).isEqualTo(waited + 3);
+        assertThat(gateway.stat("connector.backend.failure.exhausted")).isEqualTo(2);
+    }
+
+    private static List<String> codes(String curlOutput) {
+        return curlOutput.lines().filter(line -> line.startsWith("code=")).map(line -> line.substring("code=".length())).toList();
     }
 
     @Test

@@ -19,7 +19,7 @@ import reactor.netty.http.server.HttpServer;
 /**
  * A real HTTPS backend on loopback that requires a client certificate from its CA, like a backend that
  * only the gateway may reach. It answers with the client-certificate serial it saw and the identity
- * headers it received, and closes each connection so every request is a fresh handshake.
+ * headers it received, and closes each connection so every request is a fresh handshake (but for paths under /keep).
  */
 final class TlsBackend implements AutoCloseable {
 
@@ -58,7 +58,10 @@ final class TlsBackend implements AutoCloseable {
                                 + "http2-codec-notes=" + request.requestHeaders().contains("x-http2-stream-id") + "\n"
                                 + "request-body-bytes=" + received + "\n";
                         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                        return Mono.delay(delay).then(response.header("connection", "close").header("content-length", Integer.toString(bytes.length))
+                        if (!request.uri().startsWith("/keep")) {
+                            response.header("connection", "close");
+                        }
+                        return Mono.delay(delay).then(response.header("content-length", Integer.toString(bytes.length))
                                 .sendByteArray(Mono.just(bytes)).then());
                     });
                 })
