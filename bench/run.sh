@@ -45,7 +45,7 @@ for variable in $(compgen -e | grep '^CROSSGATE_' || true); do unset "$variable"
 CACHE=${BENCH_CACHE:-$HOME/.cache/crossgate-bench}
 BIN=$CACHE/bin
 JAR=${BENCH_CROSSGATE_JAR:-$ROOT/gateway/target/crossgate.jar}
-JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms64m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:TrimNativeHeapInterval=1000}
 LATE_C2="-XX:Tier4InvocationThreshold=40000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=40000 -XX:Tier4BackEdgeThreshold=400000"
 RAW=$OUT/raw
 RECORDS=$RAW/records.jsonl
