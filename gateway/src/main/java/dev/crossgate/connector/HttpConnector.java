@@ -24,6 +24,14 @@ import reactor.netty.tcp.SslProvider;
  */
 public final class HttpConnector implements AutoCloseable {
 
+    /**
+     * Reactor Netty's client and its pool, for gRPC listeners and plaintext listeners: made at their first request, so a
+     * gateway that forwards only with {@link Http1Pool} never builds it (its first use loads the JDK's CA file and Reactor
+     * Netty's default client TLS: 50 ms of a 1 s start, bench/ s5).
+     */
+    private record ReactorClient(ConnectionProvider pool, HttpClient base) {
+    }
+
     /** The client bound to one TLS context, so a rotation costs one new client and nothing per request. */
     private record Bound(SslProvider provider, HttpClient client) {
     }
@@ -65,8 +73,11 @@ public final class HttpConnector implements AutoCloseable {
 
     private final ConnectorConfig config;
     private final ClientTls tls;
-    private final ConnectionProvider pool;
-    private final HttpClient base;
+    private final boolean grpc;
+    private final LoopResources loops;
+    private final TlsStats tlsStats;
+    /** Made at the first request that needs it. */
+    private volatile ReactorClient reactorClient;
     private volatile Bound bound;
     private final Http1Pool http1;
     private final LongAdder requests;
@@ -103,9 +114,39 @@ public final class HttpConnector implements AutoCloseable {
     public HttpConnector(ConnectorConfig config, ClientTls tls, boolean grpc, LoopResources loops, Stats stats) {
         this.config = config;
         this.tls = tls;
+        this.grpc = grpc;
+        this.loops = loops;
         String scope = "connector." + config.name();
-        TlsStats tlsStats = new TlsStats(scope, stats);
-        this.pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(config.maxConnections())
+        this.tlsStats = new TlsStats(scope, stats);
+        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE, config.maxConnections(),
+                config.maxPendingRequests(), config.connectTimeout(), stats.counter(scope + ".pending_total"));
+        if (http1 != null) {
+            stats.gauge(scope + ".connections_open", http1::open);
+            stats.gauge(scope + ".pending", http1::pending);
+        }
+        this.requests = stats.counter(scope + ".requests");
+        this.notReady = stats.counter(scope + ".not_ready");
+        for (Failure failure : Failure.values()) {
+            failures.put(failure, stats.counter(scope + ".failure." + failure.label()));
+        }
+    }
+
+    private ReactorClient reactorClient() {
+        ReactorClient made = reactorClient;
+        if (made == null) {
+            synchronized (this) {
+                made = reactorClient;
+                if (made == null) {
+                    made = newReactorClient();
+                    reactorClient = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private ReactorClient newReactorClient() {
+        ConnectionProvider pool = ConnectionProvider.builder("crossgate-" + config.name()).maxConnections(config.maxConnections())
                 .pendingAcquireMaxCount(config.maxPendingRequests()).pendingAcquireTimeout(config.connectTimeout())
                 .maxIdleTime(MAX_IDLE).build();
         // one address for every request: host(..).port(..) would build and parse a new one per request; a name in it is still
@@ -127,18 +168,7 @@ public final class HttpConnector implements AutoCloseable {
                 }
             });
         }
-        this.base = client;
-        this.http1 = grpc ? null : new Http1Pool(new Dialer(config, tls, loops, tlsStats), MAX_IDLE, config.maxConnections(),
-                config.maxPendingRequests(), config.connectTimeout(), stats.counter(scope + ".pending_total"));
-        if (http1 != null) {
-            stats.gauge(scope + ".connections_open", http1::open);
-            stats.gauge(scope + ".pending", http1::pending);
-        }
-        this.requests = stats.counter(scope + ".requests");
-        this.notReady = stats.counter(scope + ".not_ready");
-        for (Failure failure : Failure.values()) {
-            failures.put(failure, stats.counter(scope + ".failure." + failure.label()));
-        }
+        return new ReactorClient(pool, client);
     }
 
     public ConnectorConfig config() {
@@ -168,6 +198,7 @@ public final class HttpConnector implements AutoCloseable {
         if (!admit()) {
             return Optional.empty();
         }
+        HttpClient base = reactorClient().base();
         if (tls == null) {
             return Optional.of(base);
         }
@@ -225,7 +256,10 @@ public final class HttpConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.disposeLater().block(java.time.Duration.ofSeconds(5));
+        ReactorClient made = reactorClient;
+        if (made != null) {
+            made.pool().disposeLater().block(java.time.Duration.ofSeconds(5));
+        }
         if (tls != null) {
             tls.close();
         }

@@ -41,6 +41,11 @@ public final class Crossgate implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            // Netty's first buffer would register its JFR events, which starts JFR's metadata: 70 ms of a 1 s start (bench/ s5).
+            // Set before any Netty class reads it; -Dio.netty.jfr.enabled=true brings them back for a recording
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // sampled leak tracking records a stack trace for one buffer in 128: 1-2 % of the CPU of a busy proxy (bench/);
             // the end-to-end tests run the gateway with it fully on instead
