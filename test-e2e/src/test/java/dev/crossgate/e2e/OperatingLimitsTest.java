@@ -28,11 +28,15 @@ class OperatingLimitsTest extends GatewayTest {
             env.put("CROSSGATE_LISTENERS_WEB_MAX_CONNECTIONS", "2");
             gateway = GatewayProcess.start(dir, env).awaitReady();
 
+            Map<Integer, String> listeners = Map.of(httpPort, "web", tcpPort, "raw");
             for (int port : new int[] {httpPort, tcpPort}) {
                 List<Socket> admitted = new ArrayList<>();
                 try {
-                    admitted.add(open(port));
-                    admitted.add(open(port));
+                    // one at a time: connections accepted together are admitted on their event loops in any order
+                    for (int open = 1; open <= 2; open++) {
+                        admitted.add(open(port));
+                        gateway.awaitStat("listener." + listeners.get(port) + ".connections_open", open);
+                    }
                     try (Socket third = open(port)) {
                         third.setSoTimeout(5000);
                         assertThat(third.getInputStream().read()).as("the connection past the limit is closed, port %d", port).isEqualTo(-1);
