@@ -167,7 +167,7 @@ public final class Http1Pool {
 
     /**
      * A new connection of {@code loop} (called on it) whose pipeline ends in an HTTP/1.1 codec and {@code handler}'s; when
-     * {@code max-connections} are open, the first one free. Fails with {@link HttpConnector.ConnectionsExhaustedException}
+     * {@code max-connections} are open, the first one free. Fails with {@link HttpConnector.UpstreamFailure} (exhausted)
      * when {@code max-pending-requests} already wait or none frees in time. Cancelling it stops the wait.
      *
      * @throws IllegalStateException while the connector's TLS material is missing
@@ -182,7 +182,7 @@ public final class Http1Pool {
         }
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
-            return waiter.promise.setFailure(new HttpConnector.ConnectionsExhaustedException(
+            return waiter.promise.setFailure(new HttpConnector.UpstreamFailure(HttpConnector.Failure.EXHAUSTED,
                     maxConnections + " connections to the backend open, all in use, and " + maxPending + " requests waiting for one"));
         }
         queued.increment();
@@ -190,7 +190,7 @@ public final class Http1Pool {
         here.waiters.addLast(waiter);
         waiter.expiry = loop.schedule(() -> {
             leave(here, waiter);
-            waiter.promise.tryFailure(new HttpConnector.ConnectionsExhaustedException(maxConnections
+            waiter.promise.tryFailure(new HttpConnector.UpstreamFailure(HttpConnector.Failure.EXHAUSTED, maxConnections
                     + " connections to the backend open, all in use, and none free within " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms"));
         }, maxWaitNanos, TimeUnit.NANOSECONDS);
         waiter.promise.addListener(cancelled -> leave(here, waiter)); // the client left while it waited

@@ -44,30 +44,21 @@ public final class HttpConnector implements AutoCloseable {
     /** A pooled connection idle longer than this is closed rather than reused: the backend may be about to close it. */
     private static final java.time.Duration MAX_IDLE = java.time.Duration.ofSeconds(30);
 
-    /** The backend closed its connection before its response was complete. */
-    public static final class ClosedEarlyException extends java.io.IOException {
-        public ClosedEarlyException(String message) {
-            super(message);
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this; // an outcome to classify, not a bug to trace
-        }
-    }
-
     /**
-     * Every connection to the backend is taken by a request in flight, {@code max-connections} allow no more, and the
-     * request could not wait for one: {@code max-pending-requests} were waiting already, or none freed in time.
+     * A failure the gateway tells apart itself (the backend closed early, no connection could be had), carrying its class:
+     * an outcome to count and answer, not a bug to trace.
      */
-    public static final class ConnectionsExhaustedException extends java.io.IOException {
-        public ConnectionsExhaustedException(String message) {
+    public static final class UpstreamFailure extends java.io.IOException {
+        private final Failure failure;
+
+        public UpstreamFailure(Failure failure, String message) {
             super(message);
+            this.failure = failure;
         }
 
         @Override
         public synchronized Throwable fillInStackTrace() {
-            return this; // an outcome to classify, not a bug to trace
+            return this;
         }
     }
 
@@ -229,8 +220,10 @@ public final class HttpConnector implements AutoCloseable {
 
     private static Failure classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectionsExhaustedException || t instanceof PoolAcquirePendingLimitException
-                    || t instanceof PoolAcquireTimeoutException) {
+            if (t instanceof UpstreamFailure own) {
+                return own.failure;
+            }
+            if (t instanceof PoolAcquirePendingLimitException || t instanceof PoolAcquireTimeoutException) {
                 return Failure.EXHAUSTED; // before TimeoutException, which the pool's timeout is
             }
             if (t instanceof java.net.ConnectException) {
@@ -243,7 +236,7 @@ public final class HttpConnector implements AutoCloseable {
             if (t instanceof javax.net.ssl.SSLException) {
                 return Failure.TLS;
             }
-            if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof ClosedEarlyException) {
+            if (t instanceof reactor.netty.http.client.PrematureCloseException) {
                 return Failure.CLOSED_EARLY;
             }
         }

@@ -668,7 +668,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (owner != null) {
-                owner.failed(new HttpConnector.ClosedEarlyException("the backend closed the connection before its response was complete"));
+                owner.failed(new HttpConnector.UpstreamFailure(HttpConnector.Failure.CLOSED_EARLY,
+                        "the backend closed the connection before its response was complete"));
             }
         }
 
