@@ -86,8 +86,8 @@ public final class Http1Pool {
             }
         }
 
-        /** The connector's newest context; idle connections dialled with an older one are closed. */
-        SslContext refresh() {
+        /** Takes up the connector's newest context; idle connections dialled with an older one are closed. */
+        void refresh() {
             SslContext current = dialer.context();
             if (context != current) {
                 for (Channel stale; (stale = idle.poll()) != null; ) {
@@ -95,7 +95,6 @@ public final class Http1Pool {
                 }
                 context = current;
             }
-            return current;
         }
     }
 
@@ -104,7 +103,7 @@ public final class Http1Pool {
     private final int maxConnections;
     private final int maxPending;
     private final long maxWaitNanos;
-    private final LongAdder queued;
+    private final LongAdder waited;
     /** Connections open or being dialled, over all event loops: counted per dial and per close, never per request. */
     private final AtomicInteger open = new AtomicInteger();
     /** Requests waiting for a connection, over all event loops. */
@@ -119,15 +118,15 @@ public final class Http1Pool {
 
     /**
      * @param maxWait how long a request waits for a connection when {@code maxConnections} are open
-     * @param queued  counts the requests that waited
+     * @param waited  counts the requests that waited
      */
-    Http1Pool(Dialer dialer, Duration maxIdle, int maxConnections, int maxPending, Duration maxWait, LongAdder queued) {
+    Http1Pool(Dialer dialer, Duration maxIdle, int maxConnections, int maxPending, Duration maxWait, LongAdder waited) {
         this.dialer = dialer;
         this.maxIdleNanos = maxIdle.toNanos();
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;
         this.maxWaitNanos = maxWait.toNanos();
-        this.queued = queued;
+        this.waited = waited;
     }
 
     /** Connections open or being dialled now. */
@@ -185,7 +184,7 @@ public final class Http1Pool {
             return waiter.promise.setFailure(new HttpConnector.UpstreamFailure(HttpConnector.Failure.EXHAUSTED,
                     maxConnections + " connections to the backend open, all in use, and " + maxPending + " requests waiting for one"));
         }
-        queued.increment();
+        waited.increment();
         waiter.queued = true;
         here.waiters.addLast(waiter);
         waiter.expiry = loop.schedule(() -> {
@@ -248,9 +247,12 @@ public final class Http1Pool {
 
     /** Dials for the requests waiting on {@code here} while slots are free. */
     private void serve(Loop here) {
+        if (here.waiters.isEmpty()) {
+            return;
+        }
+        here.refresh(); // woken by a close, maybe after a rotation
         for (Waiter next; (next = here.waiters.peekFirst()) != null && reserve(); ) {
             leave(here, next);
-            here.refresh();
             dial(here, next);
         }
     }
