@@ -50,18 +50,7 @@ final class ForwardedHeaders {
         }
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                int start = 0;
-                while (start <= value.length()) {
-                    int end = value.indexOf(',', start);
-                    if (end < 0) {
-                        end = value.length();
-                    }
-                    CharSequence listed = AsciiString.trim(value.subSequence(start, end));
-                    if (listed.length() > 0 && !AsciiString.contentEqualsIgnoreCase(listed, HttpHeaderNames.TE)) {
-                        headers.remove(listed);
-                    }
-                    start = end + 1;
-                }
+                dropListed(headers, value);
             }
         }
         for (AsciiString hopByHop : HOP_BY_HOP) {
@@ -71,6 +60,21 @@ final class ForwardedHeaders {
         if (te != null && !(headers.getAll(HttpHeaderNames.TE).size() == 1
                 && AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.TRAILERS))) {
             headers.remove(HttpHeaderNames.TE);
+        }
+    }
+
+    /** Drops the headers named in one Connection value (comma-separated), but TE, which is judged on its own. */
+    private static void dropListed(HttpHeaders headers, String connection) {
+        for (int start = 0; start <= connection.length(); ) {
+            int end = connection.indexOf(',', start);
+            if (end < 0) {
+                end = connection.length();
+            }
+            CharSequence listed = AsciiString.trim(connection.subSequence(start, end));
+            if (listed.length() > 0 && !AsciiString.contentEqualsIgnoreCase(listed, HttpHeaderNames.TE)) {
+                headers.remove(listed);
+            }
+            start = end + 1;
         }
     }
 
