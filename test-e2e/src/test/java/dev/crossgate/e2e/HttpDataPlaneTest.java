@@ -100,6 +100,13 @@ class HttpDataPlaneTest {
         return gateway;
     }
 
+    /** The gateway of {@link #environment} with {@code settings} added or changed. */
+    private GatewayProcess startGatewayWith(Map<String, String> settings) throws Exception {
+        Map<String, String> env = environment(backend.port());
+        env.putAll(settings);
+        return startGateway(env);
+    }
+
     @Test
     void mutualTlsOnBothHopsWithTheClientIdentityPassedOn() throws Exception {
         startGateway(environment(backend.port()));
@@ -118,9 +125,7 @@ class HttpDataPlaneTest {
 
     @Test
     void optionalClientAuthServesWithoutIdentityAndAForgedIdentityNeverReachesTheBackend() throws Exception {
-        Map<String, String> env = environment(backend.port());
-        env.put("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH", "optional");
-        startGateway(env);
+        startGatewayWith(Map.of("CROSSGATE_LISTENERS_EDGE_TLS_CLIENT_AUTH", "optional"));
         Processes.Result anonymous = curl(null, "/", "-H", "x-forwarded-client-cert: Hash=forged;URI=spiffe://crossgate/admin");
         assertThat(anonymous.output()).contains("xfcc=null").doesNotContain("forged").endsWith("\n200");
         gateway.awaitStat("listener.edge.ssl.no_certificate", 1);
@@ -160,10 +165,8 @@ class HttpDataPlaneTest {
     @Test
     void slowBackendGets504OverBothProtocolsAndAnIdleHttp11ConnectionIsClosedOnTime() throws Exception {
         slowBackend(Duration.ofSeconds(3));
-        Map<String, String> env = environment(backend.port());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s");
-        env.put("CROSSGATE_LISTENERS_EDGE_IDLE_TIMEOUT", "2s");
-        startGateway(env);
+        startGatewayWith(Map.of("CROSSGATE_CONNECTORS_BACKEND_RESPONSE_TIMEOUT", "1s",
+                "CROSSGATE_LISTENERS_EDGE_IDLE_TIMEOUT", "2s"));
         // HTTP/2 (each stream's clock) and HTTP/1.1 (the connection's clock) alike
         for (String protocol : List.of("--http2", "--http1.1")) {
             assertThat(curl("agent", "/slow", protocol).output()).as(protocol)
@@ -263,12 +266,10 @@ class HttpDataPlaneTest {
     @Test
     void requestsWaitForABusyConnectorsConnectionsInOrderWithinTheirBoundsAndOverBothProtocols() throws Exception {
         slowBackend(Duration.ofSeconds(2));
-        Map<String, String> env = environment(backend.port());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_MAX_CONNECTIONS", "1");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_MAX_PENDING_REQUESTS", "2");
-        env.put("CROSSGATE_CONNECTORS_BACKEND_CONNECT_TIMEOUT", "3s");
-        env.put("CROSSGATE_IO_THREADS", "2");
-        startGateway(env);
+        startGatewayWith(Map.of("CROSSGATE_CONNECTORS_BACKEND_MAX_CONNECTIONS", "1",
+                "CROSSGATE_CONNECTORS_BACKEND_MAX_PENDING_REQUESTS", "2",
+                "CROSSGATE_CONNECTORS_BACKEND_CONNECT_TIMEOUT", "3s",
+                "CROSSGATE_IO_THREADS", "2"));
         // four streams at once on one HTTP/2 connection, the backend taking 2 s for each and keeping its connection: the first
         // takes the one connection, the second waits 2 s for it to be given back, the third would wait 4 s (past the 3 s it
         // may), the fourth finds two waiting already
@@ -382,9 +383,7 @@ class HttpDataPlaneTest {
     /** Where BoringSSL cannot load, the JDK provider serves, said once at start, and failures keep their names. */
     @Test
     void jdkProviderFallbackServesMutualTlsAndNamesFailures() throws Exception {
-        Map<String, String> env = environment(backend.port());
-        env.put("JAVA_TOOL_OPTIONS", "-Dio.netty.handler.ssl.noOpenSsl=true");
-        startGateway(env);
+        startGatewayWith(Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.handler.ssl.noOpenSsl=true"));
         assertThat(gateway.logLines("falls back to the JDK provider")).hasSize(1);
         assertThat(curl("agent", "/jdk").output()).contains("URI=spiffe://crossgate/agent").endsWith("\n200");
         assertThat(curl(null, "/").exitCode()).isNotZero();
@@ -467,9 +466,7 @@ class HttpDataPlaneTest {
 
     @Test
     void backendWithTheWrongNameIsRefusedAndCounted() throws Exception {
-        Map<String, String> env = environment(backend.port());
-        env.put("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "billing.internal");
-        startGateway(env);
+        startGatewayWith(Map.of("CROSSGATE_CONNECTORS_BACKEND_TLS_SERVER_NAME", "billing.internal"));
         for (String protocol : List.of("--http2", "--http1.1")) {
             assertThat(curl("agent", "/", protocol).output()).as(protocol)
                     .contains("502 Bad Gateway: the backend of connector backend failed the TLS handshake").endsWith("\n502");
@@ -516,9 +513,7 @@ class HttpDataPlaneTest {
     @Test
     void connectionsOpenedUnderReplacedMaterialAreRetiredAfterTheirRequests() throws Exception {
         slowBackend(Duration.ofMillis(2500));
-        Map<String, String> env = environment(backend.port());
-        env.put("CROSSGATE_TLS_MAX_CONNECTION_AGE_AFTER_ROTATION", "1s");
-        startGateway(env);
+        startGatewayWith(Map.of("CROSSGATE_TLS_MAX_CONNECTION_AGE_AFTER_ROTATION", "1s"));
         javax.net.ssl.SSLContext context = TcpDataPlaneTest.clientContext(agent, edgeCa.ca.certificate());
         try (javax.net.ssl.SSLSocket idle = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
              javax.net.ssl.SSLSocket busy = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
