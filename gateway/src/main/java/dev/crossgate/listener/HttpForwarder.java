@@ -533,8 +533,10 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         waiting = null;
         if (requestComplete || !keepAlive) {
             finish();
-        } else {
-            ctx.channel().config().setAutoRead(true); // read the rest of the body, to drop it
+        }
+        if (!requestComplete) {
+            // the rest of the body is read, to be dropped: reading may be off while the request waited for a connection
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
