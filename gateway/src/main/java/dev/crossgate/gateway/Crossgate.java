@@ -93,7 +93,7 @@ public final class Crossgate implements Callable<Integer> {
             var providers = CertificateSources.providers();
             CrossgateConfiguration configuration = configuration(environment, systemProperties, providers);
             configuration.tls().applyProcessWide();
-            dev.crossgate.tls.TlsContexts.warmUpInBackground();
+            dev.crossgate.tls.TlsContexts.load(configuration.tls().library());
             java.util.List<String> problems = new java.util.ArrayList<>();
             CertificateSources sources = null;
             try {

@@ -8,6 +8,7 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.crossgate.config.ConfigException;
 import dev.crossgate.config.TlsPolicy;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
@@ -20,14 +21,18 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 /**
  * Builds Netty TLS contexts from validated material under the gateway's {@link TlsPolicy} (strict by default: TLS 1.3
- * and 1.2, AEAD suites with forward secrecy, X25519/P-256/P-384), with BoringSSL when it loads. BoringSSL never
- * renegotiates as a server and has no TLS compression, so neither can be switched on.
+ * and 1.2, AEAD suites with forward secrecy, X25519/P-256/P-384), with BoringSSL when it loads, or the host's OpenSSL
+ * when {@code crossgate.tls.library} asks for it. Neither renegotiates as a server through Netty nor compresses, so
+ * neither can be switched on.
  */
 public final class TlsContexts {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
 
-    private static final SslProvider PROVIDER = chooseProvider();
+    /** Chosen at first use, after {@link #load} had its say over which native library Netty finds. */
+    private static final class Chosen {
+        static final SslProvider PROVIDER = chooseProvider();
+    }
 
     /**
      * The key store type Netty puts a key in on its way from us to the TLS engine, in memory and for a moment. The
@@ -48,14 +53,18 @@ public final class TlsContexts {
     }
 
     public static SslProvider provider() {
-        return PROVIDER;
+        return Chosen.PROVIDER;
     }
 
     /**
-     * Loads BoringSSL on a background thread, so that on a machine with more than one core the tenth of a second this
-     * takes overlaps with reading configuration and certificates.
+     * Loads the native TLS library {@code crossgate.tls.library} names. The host's OpenSSL is loaded at once, so that a
+     * host without it stops the start with the reason; the rest (for BoringSSL all of it) on a background thread, so
+     * that on a machine with more than one core the tenth of a second it takes overlaps with reading certificates.
      */
-    public static void warmUpInBackground() {
+    public static void load(TlsPolicy.Library library) throws ConfigException {
+        if (library == TlsPolicy.Library.OPENSSL) {
+            HostOpenSsl.load();
+        }
         Thread warmUp = new Thread(TlsContexts::provider, "crossgate-tls-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -91,9 +100,9 @@ public final class TlsContexts {
         if (!delivered) {
             return null;
         }
-        if (PROVIDER != SslProvider.OPENSSL || identities.size() > 1) {
+        if (provider() != SslProvider.OPENSSL || identities.size() > 1) {
             LOG.warn("OCSP responses from source(s) {} are not stapled: {}", identities.stream().map(TlsMaterial::sourceName).toList(),
-                    PROVIDER != SslProvider.OPENSSL ? "the JDK TLS provider is in use" : "several certificates serve the same names");
+                    provider() != SslProvider.OPENSSL ? "the JDK TLS provider is in use" : "several certificates serve the same names");
             return null;
         }
         return identities.get(0).ocspResponse().orElseThrow();
@@ -136,8 +145,8 @@ public final class TlsContexts {
     }
 
     private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn, TlsPolicy policy) {
-        builder.sslProvider(PROVIDER).keyStoreType(HANDOVER_KEY_STORE).protocols(policy.protocols()).ciphers(policy.cipherSuites());
-        if (PROVIDER == SslProvider.OPENSSL) {
+        builder.sslProvider(provider()).keyStoreType(HANDOVER_KEY_STORE).protocols(policy.protocols()).ciphers(policy.cipherSuites());
+        if (provider() == SslProvider.OPENSSL) {
             builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, policy.groups().toArray(String[]::new));
         }
         if (!alpn.isEmpty()) {
@@ -150,7 +159,7 @@ public final class TlsContexts {
 
     private static SslProvider chooseProvider() {
         if (OpenSsl.isAvailable()) {
-            LOG.debug("TLS by {} through netty-tcnative", OpenSsl.versionString());
+            LOG.info("TLS by {} through netty-tcnative", OpenSsl.versionString());
             return SslProvider.OPENSSL;
         }
         LOG.warn("netty-tcnative (BoringSSL) could not be loaded, TLS falls back to the JDK provider, which is slower: {}",

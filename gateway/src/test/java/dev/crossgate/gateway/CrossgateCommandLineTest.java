@@ -54,6 +54,18 @@ class CrossgateCommandLineTest {
     }
 
     @Test
+    void askingForTheHostsOpenSslWhereItCannotLoadStopsTheStartAndSaysWhatToProvide() {
+        Outcome outcome = run(Map.of("CROSSGATE_TLS_LIBRARY", "openssl"));
+        assertThat(outcome.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+        assertThat(outcome.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl: no netty_tcnative_")
+                .contains("-Djava.library.path=").contains("OpenSSL 3.2 or newer").contains("or set crossgate.tls.library to boringssl");
+
+        Outcome misspelled = run(Map.of("CROSSGATE_TLS_LIBRARY", "libressl"));
+        assertThat(misspelled.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+        assertThat(misspelled.err()).contains("CROSSGATE_TLS_LIBRARY").contains("libressl").contains("openssl");
+    }
+
+    @Test
     void certsGenerateWritesAVerifiableSetWithPrivateKeysForTheOwnerOnly(@TempDir Path dir) throws Exception {
         Outcome outcome = run(Map.of(), "certs", "generate", "--out", dir.toString(), "--hosts", "gw.example, 10.0.0.7,::1,spiffe://example/gw",
                 "--days", "30");
