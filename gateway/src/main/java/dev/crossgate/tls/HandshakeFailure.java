@@ -18,7 +18,7 @@ public enum HandshakeFailure {
     SAN_NOT_ALLOWED("ssl.fail_verify_san", "the peer's certificate names are not allowed"),
     NAME_MISMATCH("ssl.fail_verify_san", "the peer's certificate is not valid for the name dialled"),
     NOT_TLS("ssl.connection_error", "the peer did not speak TLS"),
-    PROTOCOL_OR_CIPHER("ssl.connection_error", "no TLS version or cipher suite in common"),
+    PROTOCOL_OR_CIPHER("ssl.connection_error", "no TLS version, cipher suite, signature algorithm or key exchange group in common"),
     REFUSED_BY_PEER("ssl.connection_error", "the peer refused our certificate or ended the handshake"),
     NOT_READY("ssl.connection_error", "no valid certificate loaded yet"),
     TIMEOUT("ssl.connection_error", "the handshake did not complete in time"),
@@ -47,7 +47,7 @@ public enum HandshakeFailure {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Finds the reason in a handshake failure's cause chain, as BoringSSL and the JDK each report it. */
+    /** Finds the reason in a handshake failure's cause chain, as BoringSSL, OpenSSL and the JDK each report it. */
     public static HandshakeFailure classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PeerRejection rejection) {
@@ -63,24 +63,32 @@ public enum HandshakeFailure {
                 return TIMEOUT;
             }
         }
-        String messages = messages(failure).toUpperCase(Locale.ROOT);
-        if (messages.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || messages.contains("EMPTY CLIENT CERTIFICATE CHAIN")
+        // BoringSSL names its reasons WRONG_VERSION_NUMBER, OpenSSL 3 "wrong version number", the JDK in sentences:
+        // one spelling for all three
+        String messages = messages(failure).toUpperCase(Locale.ROOT).replace(' ', '_');
+        if (messages.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || messages.contains("EMPTY_CLIENT_CERTIFICATE_CHAIN")
                 || messages.contains("CERTIFICATE_REQUIRED")) {
             return NO_CLIENT_CERT;
         }
-        if (messages.contains("WRONG_VERSION_NUMBER") || messages.contains("HTTP_REQUEST") || messages.contains("NOT AN SSL/TLS RECORD")) {
+        if (messages.contains("WRONG_VERSION_NUMBER") || messages.contains("HTTP_REQUEST") || messages.contains("NOT_AN_SSL/TLS_RECORD")) {
             return NOT_TLS;
         }
         if (messages.contains("NO_SHARED_CIPHER") || messages.contains("UNSUPPORTED_PROTOCOL") || messages.contains("NO_PROTOCOLS_AVAILABLE")
-                || messages.contains("NO CIPHER SUITES IN COMMON") || messages.contains("PROTOCOL_VERSION")
-                || messages.contains("NO APPROPRIATE PROTOCOL") || messages.contains("NO_COMMON_SIGNATURE_ALGORITHMS")
-                || messages.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")) {
+                || messages.contains("NO_CIPHER_SUITES_IN_COMMON") || messages.contains("PROTOCOL_VERSION")
+                || messages.contains("NO_APPROPRIATE_PROTOCOL") || messages.contains("NO_COMMON_SIGNATURE_ALGORITHMS")
+                || messages.contains("NO_SUITABLE_SIGNATURE_ALGORITHM") || messages.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")
+                || messages.contains("NO_SHARED_GROUP") || messages.contains("WRONG_CURVE") || messages.contains("NO_SUITABLE_KEY_SHARE")
+                // OpenSSL (3.6, through netty-tcnative 2.0.81) loses its reason when the ClientHello fails after our
+                // certificate was picked: a TLS 1.2 client without our cipher suites, any client without a signature
+                // algorithm for our key. Nothing else was seen to fail without one.
+                || messages.contains("ERROR:00000000:LIB(0)::REASON(0)")) {
             return PROTOCOL_OR_CIPHER;
         }
-        if (messages.contains("SSLV3_ALERT") || messages.contains("TLSV1_ALERT") || messages.contains("RECEIVED FATAL ALERT")) {
+        if (messages.contains("SSLV3_ALERT") || messages.contains("SSL/TLS_ALERT") || messages.contains("TLSV1_ALERT") || messages.contains("TLSV13_ALERT")
+                || messages.contains("RECEIVED_FATAL_ALERT")) {
             return REFUSED_BY_PEER;
         }
-        if (messages.contains("CLOSED WHILE SSL/TLS HANDSHAKE")) {
+        if (messages.contains("CLOSED_WHILE_SSL/TLS_HANDSHAKE")) {
             return CLOSED_MID_HANDSHAKE;
         }
         if (failure instanceof SSLHandshakeException && messages.contains("CERTIFICATE_VERIFY_FAILED")) {
