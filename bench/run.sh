@@ -77,6 +77,8 @@ install_packages() {
   command -v h2load >/dev/null || missing+=(nghttp2-client)
   command -v socat >/dev/null || missing+=(socat)
   command -v curl >/dev/null || missing+=(curl)
+  # netty-tcnative's OpenSSL build links libapr-1 (the crossgate+openssl column of s2)
+  ldconfig -p | grep 'libapr-1\.so\.0' >/dev/null || missing+=(libapr1)  # no -q: an early exit would fail the pipe
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root" >&2
@@ -105,6 +107,10 @@ build_tools() {
   if [ ! -f "$JAR" ]; then
     log "building crossgate.jar"
     (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package)
+  fi
+  if wants s2; then
+    log "OpenSSL 3.6 for crossgate.tls.library=openssl (built once, about 3 minutes)"
+    OPENSSL_LIB=$(bash "$ROOT/tools/openssl/build.sh")
   fi
 }
 
@@ -189,6 +195,7 @@ EOF
 # --- the proxies, each configured for one job -----------------------------------------------------
 
 NGINX_PORT=18001; HAPROXY_PORT=18002; CROSSGATE_PORT=18003; GHOSTUNNEL_PORT=18004; ADMIN_PORT=18903
+CROSSGATE_OPENSSL_PORT=18005; ADMIN_OPENSSL_PORT=18905  # a second Crossgate, on the host's OpenSSL (s2)
 PASSTHROUGH_PORT=18006; TERMINATE_PORT=18007; SOCAT_RELAY_PORT=18008; SOCAT_TLS_PORT=18009
 GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
 
@@ -289,6 +296,15 @@ crossgate_command() { # the command line that runs Crossgate with the environmen
   echo env $(cat) java $JAVA_OPTS -jar "$JAR"
 }
 
+# the same on the host's OpenSSL, moved to its own ports: netty-tcnative's OpenSSL build (unpacked beside the jar by
+# the gateway's build) on java.library.path, and OpenSSL 3.6 where the loader looks for libssl.so.3
+crossgate_openssl_command() {
+  # shellcheck disable=SC2046
+  echo env $(cat) CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_OPENSSL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_OPENSSL_PORT \
+    CROSSGATE_TLS_LIBRARY=openssl LD_LIBRARY_PATH="$OPENSSL_LIB" \
+    java $JAVA_OPTS -Djava.library.path="$(dirname "$JAR")/native-openssl" -jar "$JAR"
+}
+
 ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
   local auth=(--disable-authentication)
   [ "$2" = on ] && auth=(--cacert "$1/ca.crt" --allow-all)
@@ -344,8 +360,9 @@ scenario_keepalive() {
 
 scenario_handshakes() {
   log "scenario 2: full handshakes"
-  declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT)
-  local proxies=(nginx haproxy ghostunnel crossgate)
+  declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT
+                   [crossgate+openssl]=$CROSSGATE_OPENSSL_PORT)
+  local proxies=(nginx haproxy ghostunnel crossgate crossgate+openssl)
   for c in "ecdsa-p256 $EC off" "ecdsa-p256+client-cert $EC on" "rsa-2048 $RSA off" "rsa-2048+client-cert $RSA on"; do
     set -- $c
     local name=$1 certs=$2 auth=$3 client=()
@@ -357,7 +374,8 @@ scenario_handshakes() {
     start "s2-ghostunnel-$name" "$PROXY_CPU" $(ghostunnel_command "$certs" "$auth")
     local cg_auth=none; [ "$auth" = on ] && cg_auth=require
     start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
-    wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT
+    start "s2-crossgate-openssl-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_openssl_command)
+    wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_OPENSSL_PORT
     for proxy in "${proxies[@]}"; do
       on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
         -d "${WARMUP}s" >/dev/null
@@ -501,6 +519,7 @@ EOF
 check_ports_free() {
   local busy=()
   for port in $BACKEND_MTLS $BACKEND_TLS $BACKEND_PLAIN $NGINX_PORT $HAPROXY_PORT $CROSSGATE_PORT $GHOSTUNNEL_PORT $ADMIN_PORT \
+              $CROSSGATE_OPENSSL_PORT $ADMIN_OPENSSL_PORT \
               $PASSTHROUGH_PORT $TERMINATE_PORT $SOCAT_RELAY_PORT $SOCAT_TLS_PORT $GRPC_BACKEND $SINK_TLS $SINK_PLAIN; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
   done

@@ -13,7 +13,7 @@ type scenarioInfo struct {
 
 var scenarios = []scenarioInfo{
 	{"s1", "1. HTTPS keep-alive, terminate + re-encrypt", "client -TLS 1.3-> proxy -mTLS-> HTTPS backend (nginx, requires the proxy's client certificate). wrk for HTTP/1.1, h2load for HTTP/2, fixed concurrency. `direct`: the client straight to the backend."},
-	{"s2", "2. Full handshakes", "A new TLS 1.3 connection per request (X25519, no resumption), one HTTP/1.1 request each; the proxies forward to the plain HTTP port of the backend (ghostunnel is a TCP proxy and dials the backend once per connection)."},
+	{"s2", "2. Full handshakes", "A new TLS 1.3 connection per request (X25519, no resumption), one HTTP/1.1 request each; the proxies forward to the plain HTTP port of the backend (ghostunnel is a TCP proxy and dials the backend once per connection). `crossgate+openssl`: `crossgate.tls.library=openssl`, TLS by OpenSSL 3.6 (tools/openssl/build.sh) instead of the bundled BoringSSL; nginx and HAProxy use the system's OpenSSL 3.0."},
 	{"s3", "3. gRPC client streaming, shaped like SkyWalking trace reporting", "Long-lived client streams of 1 KiB messages on several connections; messages count once the backend acknowledged the closed stream. `direct`: the client straight to the mTLS backend."},
 	{"s4", "4. TCP bulk transfer", "`passthrough`: the client's TLS goes through to a TLS sink (Crossgate routes by SNI; socat relays TCP). `terminate`: the proxy ends TLS and forwards plaintext to a sink (socat with OPENSSL-LISTEN). `direct`: TLS straight to the sink."},
 	{"s5", "5. Cost at start and at rest", "Time from exec to the first successful proxied request (a new TLS connection every 2 ms until one succeeds); resident memory (process tree) at rest; then with idle TLS connections held open. `crossgate+appcds`: with a class-data archive from a training run (`-XX:SharedArchiveFile`); `+late-c2`: also C2 thresholds raised (`-XX:Tier4InvocationThreshold=40000` and its three companions), the container image's flags; `+c1`: instead `-XX:TieredStopAtLevel=1`, which halves steady-state throughput (s1) and suits only short-lived, scale-to-zero deployments."},
@@ -165,7 +165,7 @@ func orderedProxies(t *table) []string {
 	return ordered
 }
 
-// isPeer says whether a column is another proxy rather than Crossgate with other JVM flags.
+// isPeer says whether a column is another proxy rather than Crossgate with other JVM flags or TLS library.
 func isPeer(proxy string) bool { return !strings.HasPrefix(proxy, subject) }
 
 func writeTable(b *strings.Builder, t *table) {
@@ -256,13 +256,11 @@ func writeTargets(b *strings.Builder, tables map[string]*table) {
 			fmt.Fprintf(b, "| %s | | %s | %s | not run | |\n", tg.scenario, tg.metric, tg.text)
 			continue
 		}
-		variants := []string{subject}
-		if tg.versus == "" {
-			variants = nil
-			for _, p := range orderedProxies(t) {
-				if !isPeer(p) {
-					variants = append(variants, p)
-				}
+		// every Crossgate column is judged: the default, and each with other JVM flags or another TLS library
+		var variants []string
+		for _, p := range orderedProxies(t) {
+			if !isPeer(p) {
+				variants = append(variants, p)
 			}
 		}
 		for _, c := range t.cases {
