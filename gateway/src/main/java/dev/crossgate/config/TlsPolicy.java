@@ -11,12 +11,12 @@ import dev.crossgate.certsource.Settings;
 /**
  * {@code crossgate.tls.*}: what every TLS context of the gateway allows, listeners and connectors alike. The defaults
  * are strict; a setting that allows more than they do is accepted, and named in a WARN at every start.
- * Renegotiation and TLS compression have no setting: BoringSSL offers neither.
+ * Renegotiation and TLS compression have no setting: neither library offers them through Netty.
  *
  * @param protocols                      TLS versions, newest first
  * @param cipherSuites                   TLS 1.3 and TLS 1.2 suites, in order of preference
  * @param groups                         key exchange groups (curves), in order of preference
- * @param sessionTickets                 resumption by tickets, whose keys BoringSSL rotates (and every certificate rotation renews)
+ * @param sessionTickets                 resumption by tickets, whose keys the TLS library rotates (and every certificate rotation renews)
  * @param maxConnectionAgeAfterRotation  how long a connection made with replaced material may live on
  * @param library                        the native TLS library: the bundled BoringSSL, or the host's OpenSSL
  */
@@ -42,7 +42,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
     public static final List<String> STRICT_GROUPS = List.of("X25519", "P-256", "P-384");
-    /** The groups BoringSSL knows by these names. */
+    /** The groups both libraries know by these names (X25519MLKEM768: BoringSSL, and OpenSSL from 3.5). */
     private static final List<String> KNOWN_GROUPS = List.of("X25519", "P-256", "P-384", "P-521", "X25519MLKEM768");
     private static final List<String> KNOWN_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1");
     public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(5);
@@ -63,7 +63,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
                 Library.valueOf(settings.choice("library", "boringssl", "boringssl", "openssl").toUpperCase(Locale.ROOT)));
     }
 
-    /** A non-empty list setting, each name one of {@code known} (null: any, as BoringSSL judges cipher suite names). */
+    /** A non-empty list setting, each name one of {@code known} (null: any, as the TLS library judges cipher suite names). */
     private static List<String> names(Settings settings, String key, List<String> defaults, List<String> known) throws SettingException {
         List<String> names = settings.has(key) ? settings.list(key) : defaults;
         if (names.isEmpty()) {
@@ -79,7 +79,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
 
     /**
      * What must be settled before the first TLS context exists: Netty reads whether servers issue session tickets
-     * once, from the JDK's own switch, and offers no per-context setting that BoringSSL honours for TLS 1.3.
+     * once, from the JDK's own switch, and offers no per-context setting that the TLS libraries honour for TLS 1.3.
      */
     public void applyProcessWide() {
         if (!sessionTickets) {
