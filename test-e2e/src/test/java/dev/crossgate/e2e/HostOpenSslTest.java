@@ -73,11 +73,15 @@ class HostOpenSslTest extends HttpDataPlaneTest {
         assumeThat(hostOpenSsl).as("this host's own OpenSSL is new enough to load").containsPattern("OpenSSL 3\\.[01]\\.");
         Map<String, String> env = environment(1);
         env.remove("LD_LIBRARY_PATH");
-        try (GatewayProcess refused = GatewayProcess.start(dir, env)) {
+        GatewayProcess refused = GatewayProcess.start(dir, env);
+        try {
             assertThat(refused.process.waitFor(30, TimeUnit.SECONDS)).as("exits at start").isTrue();
             assertThat(refused.process.exitValue()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
             assertThat(refused.log()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl:")
                     .contains("version `OPENSSL_3.2.0' not found").contains("OpenSSL 3.2 or newer");
+            assertThat(refused.logLines("TLS by ")).as("no library served").isEmpty();
+        } finally {
+            refused.close();
         }
     }
 }
