@@ -1,6 +1,8 @@
 package dev.crossgate.tls;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -24,6 +26,24 @@ public enum HandshakeFailure {
     TIMEOUT("ssl.connection_error", "the handshake did not complete in time"),
     CLOSED_MID_HANDSHAKE("ssl.connection_error", "the peer closed the connection before the handshake completed"),
     OTHER("ssl.connection_error", "the handshake failed");
+
+    /**
+     * What each library writes for a reason, in the order they are tried: a TLS 1.3 client refused for want of a
+     * certificate reads "tlsv13 alert certificate required", which is NO_CLIENT_CERT before it is an alert.
+     */
+    private static final List<Map.Entry<HandshakeFailure, List<String>>> MARKERS = List.of(
+            Map.entry(NO_CLIENT_CERT, List.of("PEER_DID_NOT_RETURN_A_CERTIFICATE", "EMPTY_CLIENT_CERTIFICATE_CHAIN", "CERTIFICATE_REQUIRED")),
+            Map.entry(NOT_TLS, List.of("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "NOT_AN_SSL/TLS_RECORD")),
+            Map.entry(PROTOCOL_OR_CIPHER, List.of("NO_SHARED_CIPHER", "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE",
+                    "NO_CIPHER_SUITES_IN_COMMON", "PROTOCOL_VERSION", "NO_APPROPRIATE_PROTOCOL", "NO_COMMON_SIGNATURE_ALGORITHMS",
+                    "NO_SUITABLE_SIGNATURE_ALGORITHM", "HANDSHAKE_FAILURE_ON_CLIENT_HELLO", "NO_SHARED_GROUP", "WRONG_CURVE",
+                    "NO_SUITABLE_KEY_SHARE",
+                    // OpenSSL (3.6, through netty-tcnative 2.0.81) loses its reason when the ClientHello fails after our
+                    // certificate was picked: a TLS 1.2 client without our cipher suites, any client without a signature
+                    // algorithm for our key. Nothing else was seen to fail without one.
+                    "ERROR:00000000:LIB(0)::REASON(0)")),
+            Map.entry(REFUSED_BY_PEER, List.of("SSLV3_ALERT", "SSL/TLS_ALERT", "TLSV1_ALERT", "TLSV13_ALERT", "RECEIVED_FATAL_ALERT")),
+            Map.entry(CLOSED_MID_HANDSHAKE, List.of("CLOSED_WHILE_SSL/TLS_HANDSHAKE")));
 
     private final String counter;
     private final String description;
@@ -66,30 +86,12 @@ public enum HandshakeFailure {
         // BoringSSL names its reasons WRONG_VERSION_NUMBER, OpenSSL 3 "wrong version number", the JDK in sentences:
         // one spelling for all three
         String messages = messages(failure).toUpperCase(Locale.ROOT).replace(' ', '_');
-        if (messages.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || messages.contains("EMPTY_CLIENT_CERTIFICATE_CHAIN")
-                || messages.contains("CERTIFICATE_REQUIRED")) {
-            return NO_CLIENT_CERT;
-        }
-        if (messages.contains("WRONG_VERSION_NUMBER") || messages.contains("HTTP_REQUEST") || messages.contains("NOT_AN_SSL/TLS_RECORD")) {
-            return NOT_TLS;
-        }
-        if (messages.contains("NO_SHARED_CIPHER") || messages.contains("UNSUPPORTED_PROTOCOL") || messages.contains("NO_PROTOCOLS_AVAILABLE")
-                || messages.contains("NO_CIPHER_SUITES_IN_COMMON") || messages.contains("PROTOCOL_VERSION")
-                || messages.contains("NO_APPROPRIATE_PROTOCOL") || messages.contains("NO_COMMON_SIGNATURE_ALGORITHMS")
-                || messages.contains("NO_SUITABLE_SIGNATURE_ALGORITHM") || messages.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")
-                || messages.contains("NO_SHARED_GROUP") || messages.contains("WRONG_CURVE") || messages.contains("NO_SUITABLE_KEY_SHARE")
-                // OpenSSL (3.6, through netty-tcnative 2.0.81) loses its reason when the ClientHello fails after our
-                // certificate was picked: a TLS 1.2 client without our cipher suites, any client without a signature
-                // algorithm for our key. Nothing else was seen to fail without one.
-                || messages.contains("ERROR:00000000:LIB(0)::REASON(0)")) {
-            return PROTOCOL_OR_CIPHER;
-        }
-        if (messages.contains("SSLV3_ALERT") || messages.contains("SSL/TLS_ALERT") || messages.contains("TLSV1_ALERT") || messages.contains("TLSV13_ALERT")
-                || messages.contains("RECEIVED_FATAL_ALERT")) {
-            return REFUSED_BY_PEER;
-        }
-        if (messages.contains("CLOSED_WHILE_SSL/TLS_HANDSHAKE")) {
-            return CLOSED_MID_HANDSHAKE;
+        for (Map.Entry<HandshakeFailure, List<String>> reason : MARKERS) {
+            for (String marker : reason.getValue()) {
+                if (messages.contains(marker)) {
+                    return reason.getKey();
+                }
+            }
         }
         if (failure instanceof SSLHandshakeException && messages.contains("CERTIFICATE_VERIFY_FAILED")) {
             return UNTRUSTED_ISSUER;
