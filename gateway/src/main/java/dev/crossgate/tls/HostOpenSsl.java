@@ -18,8 +18,9 @@ final class HostOpenSsl {
 
     private static final String SETTING = "crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl";
     private static final String HOW = "start the JVM with -Djava.library.path=<a directory holding " + System.mapLibraryName(LIBRARY)
-            + " from io.netty:netty-tcnative:2.0.81.Final:" + PlatformDependent.normalizedOs() + "-" + PlatformDependent.normalizedArch()
-            + " (the build puts it in gateway/target/native-openssl)> on a host with OpenSSL 3.2 or newer (libssl.so.3) and libapr-1,"
+            + " from io.netty:netty-tcnative, classifier " + PlatformDependent.normalizedOs() + "-" + PlatformDependent.normalizedArch()
+            + " (the build unpacks the version its pom names to gateway/target/native-openssl)> on a host with OpenSSL 3.2 or newer"
+            + " (libssl.so.3) and libapr-1,"
             + " or set crossgate.tls.library to boringssl";
 
     private HostOpenSsl() {
