@@ -307,10 +307,9 @@ crossgate_command() { # the command line that runs Crossgate with the environmen
 # the same on the host's OpenSSL, moved to its own ports: netty-tcnative's OpenSSL build (unpacked beside the jar by
 # the gateway's build) on java.library.path, and OpenSSL 3.6 where the loader looks for libssl.so.3
 crossgate_openssl_command() {
-  # shellcheck disable=SC2046
-  echo env $(cat) CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_OPENSSL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_OPENSSL_PORT \
-    CROSSGATE_TLS_LIBRARY=openssl LD_LIBRARY_PATH="$OPENSSL_LIB" \
-    java $JAVA_OPTS -Djava.library.path="$(dirname "$JAR")/native-openssl" -jar "$JAR"
+  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_OPENSSL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_OPENSSL_PORT \
+    CROSSGATE_TLS_LIBRARY=openssl LD_LIBRARY_PATH="$OPENSSL_LIB"; } |
+    JAVA_OPTS="$JAVA_OPTS -Djava.library.path=$(dirname "$JAR")/native-openssl" crossgate_command
 }
 
 ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)

@@ -4,7 +4,7 @@
 # netty-tcnative's dynamic build links against (Debian 12 has 3.0): the test of that setting and the benchmark load
 # the gateway with LD_LIBRARY_PATH pointing here. The source is the one crates.io serves in openssl-src (checked
 # against its SHA-256); that copy leaves out OpenSSL's generator of the libraries' symbol-version script, so
-# version-script.pl beside this file stands in for it. About 3 minutes on 2 cores.
+# version-script.pl beside this file stands in for it. About 4 minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 crate=openssl-src-300.6.1+3.6.3

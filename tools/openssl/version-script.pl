@@ -23,8 +23,8 @@ my @versions = sort { my @x = split /_/, $a; my @y = split /_/, $b; $x[0] <=> $y
 my $previous;
 for my $index (0 .. $#versions) {
     my $version = $versions[$index];
-    (my $node = "OPENSSL_$version") =~ tr/_/./;
-    $node =~ s/^OPENSSL\./OPENSSL_/;
+    (my $dotted = $version) =~ tr/_/./;
+    my $node = "OPENSSL_$dotted";
     print "$node {\n    global:\n";
     print "        $_;\n" for sort @{ $symbols{$version} };
     print "    local: *;\n" if $index == 0;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,18 +38,12 @@ class HostOpenSslTest extends HttpDataPlaneTest {
         assertThat(NATIVE.resolve("libnetty_tcnative_linux_x86_64.so")).as("unpacked by the gateway's build").exists();
     }
 
-    private static Map<String, String> hostOpenSsl(boolean withOpenSsl36) {
-        Map<String, String> env = new HashMap<>(Map.of("CROSSGATE_TLS_LIBRARY", "openssl", "JAVA_TOOL_OPTIONS", "-Djava.library.path=" + NATIVE));
-        if (withOpenSsl36) {
-            env.put("LD_LIBRARY_PATH", openSslLibraries.toString());
-        }
-        return env;
-    }
-
     @Override
     Map<String, String> environment(int backendPort) {
         Map<String, String> env = super.environment(backendPort);
-        env.putAll(hostOpenSsl(true));
+        env.put("CROSSGATE_TLS_LIBRARY", "openssl");
+        env.put("JAVA_TOOL_OPTIONS", "-Djava.library.path=" + NATIVE);
+        env.put("LD_LIBRARY_PATH", openSslLibraries.toString());
         return env;
     }
 
