@@ -18,7 +18,7 @@ import dev.crossgate.certsource.Settings;
  * @param groups                         key exchange groups (curves), in order of preference
  * @param sessionTickets                 resumption by tickets, whose keys the TLS library rotates (and every certificate rotation renews)
  * @param maxConnectionAgeAfterRotation  how long a connection made with replaced material may live on
- * @param library                        the native TLS library: the bundled BoringSSL, or the host's OpenSSL
+ * @param library                        the native TLS library: the bundled BoringSSL, the host's OpenSSL, or AWS-LC
  */
 public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<String> groups, boolean sessionTickets,
                         Duration maxConnectionAgeAfterRotation, Library library) {
@@ -26,9 +26,17 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
     /**
      * BoringSSL comes inside the jar and needs nothing from the host. OpenSSL 3.2 or newer, through netty-tcnative's
      * dynamically linked build, is patched with the host and signs RSA 2.4 times as fast on CPUs with AVX-512 IFMA
-     * (20-34 % more RSA handshakes in bench/ s2), but makes ECDSA handshakes slower.
+     * (20-34 % more RSA handshakes in bench/ s2), but makes ECDSA handshakes slower. AWS-LC, BoringSSL's fork with that
+     * RSA code, through a netty-tcnative that tools/aws-lc/build.sh links it into, has both speeds.
      */
-    public enum Library { BORINGSSL, OPENSSL }
+    public enum Library {
+        BORINGSSL, OPENSSL, AWS_LC;
+
+        /** As the setting spells it. */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     public static final String PREFIX = "crossgate.tls.";
     public static final List<String> KEYS = List.of("protocols", "cipher-suites", "groups", "session-tickets",
@@ -60,7 +68,8 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
         return new TlsPolicy(names(settings, "protocols", STRICT_PROTOCOLS, KNOWN_PROTOCOLS),
                 names(settings, "cipher-suites", STRICT_CIPHER_SUITES, null), names(settings, "groups", STRICT_GROUPS, KNOWN_GROUPS),
                 settings.bool("session-tickets", true), settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE),
-                Library.valueOf(settings.choice("library", "boringssl", "boringssl", "openssl").toUpperCase(Locale.ROOT)));
+                Library.valueOf(settings.choice("library", "boringssl", "boringssl", "openssl", "aws-lc")
+                        .toUpperCase(Locale.ROOT).replace('-', '_')));
     }
 
     /** A non-empty list setting, each name one of {@code known} (null: any, as the TLS library judges cipher suite names). */

@@ -22,8 +22,8 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 /**
  * Builds Netty TLS contexts from validated material under the gateway's {@link TlsPolicy} (strict by default: TLS 1.3
  * and 1.2, AEAD suites with forward secrecy, X25519/P-256/P-384), with BoringSSL when it loads, or the host's OpenSSL
- * when {@code crossgate.tls.library} asks for it. Neither renegotiates as a server through Netty nor compresses, so
- * neither can be switched on.
+ * or AWS-LC when {@code crossgate.tls.library} asks for it. None renegotiates as a server through Netty nor compresses,
+ * so neither can be switched on.
  */
 public final class TlsContexts {
 
@@ -57,13 +57,13 @@ public final class TlsContexts {
     }
 
     /**
-     * Loads the native TLS library {@code crossgate.tls.library} names. The host's OpenSSL is loaded at once, so that a
-     * host without it stops the start with the reason; the rest (for BoringSSL all of it) on a background thread, so
+     * Loads the native TLS library {@code crossgate.tls.library} names. One from java.library.path is loaded at once, so
+     * that a host without it stops the start with the reason; the rest (for BoringSSL all of it) on a background thread, so
      * that on a machine with more than one core the tenth of a second it takes overlaps with reading certificates.
      */
     public static void load(TlsPolicy.Library library) throws ConfigException {
-        if (library == TlsPolicy.Library.OPENSSL) {
-            HostOpenSsl.load();
+        if (library != TlsPolicy.Library.BORINGSSL) {
+            NativeTlsLibrary.load(library);
         }
         Thread warmUp = new Thread(TlsContexts::provider, "crossgate-tls-warm-up");
         warmUp.setDaemon(true);

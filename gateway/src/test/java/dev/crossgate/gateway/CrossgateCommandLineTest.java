@@ -54,15 +54,20 @@ class CrossgateCommandLineTest {
     }
 
     @Test
-    void askingForTheHostsOpenSslWhereItCannotLoadStopsTheStartAndSaysWhatToProvide() {
+    void askingForANativeLibraryWhereItCannotLoadStopsTheStartAndSaysWhatToProvide() {
         Outcome outcome = run(Map.of("CROSSGATE_TLS_LIBRARY", "openssl"));
         assertThat(outcome.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
         assertThat(outcome.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl: no netty_tcnative_")
                 .contains("-Djava.library.path=").contains("OpenSSL 3.2 or newer").contains("or set crossgate.tls.library to boringssl");
 
+        Outcome awsLc = run(Map.of("CROSSGATE_TLS_LIBRARY", "aws-lc"));
+        assertThat(awsLc.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+        assertThat(awsLc.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is aws-lc: no netty_tcnative_")
+                .contains("-Djava.library.path=").contains("tools/aws-lc/build.sh").contains("or set crossgate.tls.library to boringssl");
+
         Outcome misspelled = run(Map.of("CROSSGATE_TLS_LIBRARY", "libressl"));
         assertThat(misspelled.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
-        assertThat(misspelled.err()).contains("CROSSGATE_TLS_LIBRARY").contains("libressl").contains("openssl");
+        assertThat(misspelled.err()).contains("CROSSGATE_TLS_LIBRARY").contains("libressl").contains("openssl").contains("aws-lc");
     }
 
     @Test

@@ -1,0 +1,59 @@
+package dev.crossgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.crossgate.gateway.Crossgate;
+
+/**
+ * The HTTP data plane with {@code crossgate.tls.library=aws-lc}: netty-tcnative linked against AWS-LC by
+ * tools/aws-lc/build.sh, from the netty-tcnative sources the gateway's build unpacks.
+ */
+class AwsLcTest extends NativeTlsLibraryTest {
+
+    private static Path awsLc;
+
+    @BeforeAll
+    static void buildAwsLc() throws Exception {
+        awsLc = built("tools/aws-lc/build.sh");
+        assertThat(awsLc.resolve(TCNATIVE)).exists();
+    }
+
+    @Override
+    String library() {
+        return "aws-lc";
+    }
+
+    @Override
+    Path libraryDirectory() {
+        return awsLc;
+    }
+
+    @Override
+    String servedBy() {
+        return "AWS-LC 5.";
+    }
+
+    /** The check that catches a java.library.path pointing at the wrong build, which would otherwise serve unnoticed. */
+    @Test
+    void askingForOpenSslWhereTheLibraryPathHoldsAwsLcStopsTheStartNamingBoth() throws Exception {
+        Map<String, String> env = environment(1);
+        env.put("CROSSGATE_TLS_LIBRARY", "openssl");
+        GatewayProcess refused = GatewayProcess.start(dir, env);
+        try {
+            assertThat(refused.process.waitFor(30, TimeUnit.SECONDS)).as("exits at start").isTrue();
+            assertThat(refused.process.exitValue()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+            assertThat(refused.log()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl: the " + TCNATIVE
+                    + " on java.library.path is AWS-LC 5.").contains("where OpenSSL was asked for");
+            assertThat(refused.logLines("TLS by ")).as("no library served").isEmpty();
+        } finally {
+            refused.close();
+        }
+    }
+}
