@@ -85,8 +85,10 @@ install_packages() {
   command -v h2load >/dev/null || missing+=(nghttp2-client)
   command -v socat >/dev/null || missing+=(socat)
   command -v curl >/dev/null || missing+=(curl)
-  # netty-tcnative's OpenSSL build links libapr-1 (the crossgate+openssl column of s2)
-  ldconfig -p | grep 'libapr-1\.so\.0' >/dev/null || missing+=(libapr1)  # no -q: an early exit would fail the pipe
+  # tools/aws-lc/build.sh compiles netty-tcnative against APR's headers and AWS-LC (the crossgate+aws-lc column of s2)
+  [ -f /usr/include/apr-1.0/apr.h ] || missing+=(libapr1-dev)
+  command -v cmake >/dev/null || missing+=(cmake)
+  command -v cc >/dev/null || missing+=(gcc)
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root" >&2
@@ -117,8 +119,8 @@ build_tools() {
     (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package)
   fi
   if wants s2; then
-    log "OpenSSL 3.6 for crossgate.tls.library=openssl (built once, about 4 minutes)"
-    OPENSSL_LIB=$(bash "$ROOT/tools/openssl/build.sh")
+    log "netty-tcnative on AWS-LC for crossgate.tls.library=aws-lc (built once, about 1 minute)"
+    AWS_LC_LIB=$(bash "$ROOT/tools/aws-lc/build.sh")
   fi
 }
 
@@ -203,7 +205,7 @@ EOF
 # --- the proxies, each configured for one job -----------------------------------------------------
 
 NGINX_PORT=18001; HAPROXY_PORT=18002; CROSSGATE_PORT=18003; GHOSTUNNEL_PORT=18004; ADMIN_PORT=18903
-CROSSGATE_OPENSSL_PORT=18005; ADMIN_OPENSSL_PORT=18905  # a second Crossgate, on the host's OpenSSL (s2)
+CROSSGATE_AWS_LC_PORT=18005; ADMIN_AWS_LC_PORT=18905  # a second Crossgate, on AWS-LC (s2)
 PASSTHROUGH_PORT=18006; TERMINATE_PORT=18007; SOCAT_RELAY_PORT=18008; SOCAT_TLS_PORT=18009
 GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
 
@@ -304,12 +306,11 @@ crossgate_command() { # the command line that runs Crossgate with the environmen
   echo env $(cat) java $JAVA_OPTS -jar "$JAR"
 }
 
-# the same on the host's OpenSSL, moved to its own ports: netty-tcnative's OpenSSL build (unpacked beside the jar by
-# the gateway's build) on java.library.path, and OpenSSL 3.6 where the loader looks for libssl.so.3
-crossgate_openssl_command() {
-  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_OPENSSL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_OPENSSL_PORT \
-    CROSSGATE_TLS_LIBRARY=openssl LD_LIBRARY_PATH="$OPENSSL_LIB"; } |
-    JAVA_OPTS="$JAVA_OPTS -Djava.library.path=$(dirname "$JAR")/native-openssl" crossgate_command
+# the same on AWS-LC, moved to its own ports: netty-tcnative linked against it by tools/aws-lc/build.sh, on
+# java.library.path
+crossgate_aws_lc_command() {
+  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_AWS_LC_PORT CROSSGATE_ADMIN_PORT=$ADMIN_AWS_LC_PORT \
+    CROSSGATE_TLS_LIBRARY=aws-lc; } | JAVA_OPTS="$JAVA_OPTS -Djava.library.path=$AWS_LC_LIB" crossgate_command
 }
 
 ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
@@ -368,8 +369,8 @@ scenario_keepalive() {
 scenario_handshakes() {
   log "scenario 2: full handshakes"
   declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT
-                   [crossgate+openssl]=$CROSSGATE_OPENSSL_PORT)
-  local proxies=(nginx haproxy ghostunnel crossgate crossgate+openssl)
+                   [crossgate+aws-lc]=$CROSSGATE_AWS_LC_PORT)
+  local proxies=(nginx haproxy ghostunnel crossgate crossgate+aws-lc)
   for c in "ecdsa-p256 $EC off" "ecdsa-p256+client-cert $EC on" "rsa-2048 $RSA off" "rsa-2048+client-cert $RSA on"; do
     set -- $c
     local name=$1 certs=$2 auth=$3 client=()
@@ -381,8 +382,8 @@ scenario_handshakes() {
     start "s2-ghostunnel-$name" "$PROXY_CPU" $(ghostunnel_command "$certs" "$auth")
     local cg_auth=none; [ "$auth" = on ] && cg_auth=require
     start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
-    start "s2-crossgate-openssl-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_openssl_command)
-    wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_OPENSSL_PORT
+    start "s2-crossgate-aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
+    wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_AWS_LC_PORT
     for proxy in "${proxies[@]}"; do
       local warmup=$NATIVE_WARMUP; [[ $proxy == crossgate* ]] && warmup=$JVM_WARMUP
       on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
@@ -527,7 +528,7 @@ EOF
 check_ports_free() {
   local busy=()
   for port in $BACKEND_MTLS $BACKEND_TLS $BACKEND_PLAIN $NGINX_PORT $HAPROXY_PORT $CROSSGATE_PORT $GHOSTUNNEL_PORT $ADMIN_PORT \
-              $CROSSGATE_OPENSSL_PORT $ADMIN_OPENSSL_PORT \
+              $CROSSGATE_AWS_LC_PORT $ADMIN_AWS_LC_PORT \
               $PASSTHROUGH_PORT $TERMINATE_PORT $SOCAT_RELAY_PORT $SOCAT_TLS_PORT $GRPC_BACKEND $SINK_TLS $SINK_PLAIN; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
   done

@@ -41,7 +41,7 @@ class BenchSmokeTest {
                 Collectors.mapping(Figure::proxy, Collectors.collectingAndThen(Collectors.toSet(), s -> s.stream().sorted().toList()))));
         assertThat(proxiesByScenario).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "s1", List.of("crossgate", "direct", "haproxy", "nginx"),
-                "s2", List.of("crossgate", "crossgate+openssl", "ghostunnel", "haproxy", "nginx"),
+                "s2", List.of("crossgate", "crossgate+aws-lc", "ghostunnel", "haproxy", "nginx"),
                 "s3", List.of("crossgate", "direct"),
                 "s4", List.of("crossgate", "direct", "socat"),
                 "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "crossgate+appcds+late-c2", "ghostunnel", "nginx"),
