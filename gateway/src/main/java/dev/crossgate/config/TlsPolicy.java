@@ -2,6 +2,7 @@ package dev.crossgate.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,6 +37,11 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
         public String value() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
+
+        static Library from(Settings settings) throws SettingException {
+            String[] spelled = Arrays.stream(values()).map(Library::value).toArray(String[]::new);
+            return values()[Arrays.asList(spelled).indexOf(settings.choice("library", BORINGSSL.value(), spelled))];
+        }
     }
 
     public static final String PREFIX = "crossgate.tls.";
@@ -68,8 +74,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
         return new TlsPolicy(names(settings, "protocols", STRICT_PROTOCOLS, KNOWN_PROTOCOLS),
                 names(settings, "cipher-suites", STRICT_CIPHER_SUITES, null), names(settings, "groups", STRICT_GROUPS, KNOWN_GROUPS),
                 settings.bool("session-tickets", true), settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE),
-                Library.valueOf(settings.choice("library", "boringssl", "boringssl", "openssl", "aws-lc")
-                        .toUpperCase(Locale.ROOT).replace('-', '_')));
+                Library.from(settings));
     }
 
     /** A non-empty list setting, each name one of {@code known} (null: any, as the TLS library judges cipher suite names). */
