@@ -4,8 +4,9 @@
 # with OpenSSL's AVX-512 IFMA RSA code; netty-tcnative ships no AWS-LC build, so this one links it statically into
 # the C sources of the netty-tcnative version the gateway's build unpacks (gateway/target/tcnative-src, or $1).
 # AWS-LC's source is the copy crates.io serves in aws-lc-sys (checked against its SHA-256), built without Go or
-# Perl from its pregenerated assembly. Needs cmake, a C compiler, a JDK's headers and libapr1-dev; the result needs
-# libapr-1 at run time. About 2 minutes on 2 cores.
+# Perl from its pregenerated assembly. Needs cmake, a C compiler, a JDK's headers and libapr1-dev. The directory
+# carries the host's libapr-1 (and what it links besides glibc) next to the library, which finds them there, so it
+# can be copied as a whole onto a host or into an image without APR. About 2 minutes on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 crate=aws-lc-sys-0.47.0
@@ -16,7 +17,7 @@ library=libnetty_tcnative_linux_$(uname -m | sed 's/aarch64/aarch_64/').so
 [ -f "$sources/sslcontext.c" ] && [ -f "$sources/netty_jni_util.c" ] ||
   { echo "no netty-tcnative sources in $sources: build the gateway first (./mvnw install -DskipTests)" >&2; exit 1; }
 cache=${CROSSGATE_CACHE:-$HOME/.cache/crossgate}/aws-lc-$version
-out=$cache/tcnative-$(cat "$sources"/*.c "$sources"/*.h | sha256sum | cut -c1-12)
+out=$cache/tcnative-$(cat "$sources"/*.c "$sources"/*.h "$0" | sha256sum | cut -c1-12)   # a new recipe builds anew
 if [ -s "$out/$library" ]; then
   echo "$out"
   exit 0
@@ -45,10 +46,14 @@ if [ ! -s "$cache/lib/libssl.a" ]; then   # AWS-LC itself, shared by every tcnat
 fi
 
 mkdir -p "$out"
-# AWS-LC's symbols stay inside (--exclude-libs): only the JNI entry points are exported
+# AWS-LC's symbols stay inside (--exclude-libs): only the JNI entry points are exported; $ORIGIN: APR beside it
 cc -O2 -fPIC -shared -fvisibility=hidden -Werror=implicit-function-declaration -Wno-deprecated-declarations \
   -I"$java_home/include" -I"$java_home/include/linux" -I"$apr_include" -I"$cache/include" -I"$sources" \
   "$sources"/*.c -o "$out/$library.tmp" \
-  -Wl,--exclude-libs,ALL -Wl,-z,noexecstack "$cache/lib/libssl.a" "$cache/lib/libcrypto.a" -lapr-1 -lpthread >&2
-mv "$out/$library.tmp" "$out/$library"
+  -Wl,--exclude-libs,ALL -Wl,-z,noexecstack -Wl,-rpath,'$ORIGIN' "$cache/lib/libssl.a" "$cache/lib/libcrypto.a" \
+  -Wl,--no-as-needed -lapr-1 -luuid -lpthread >&2   # libuuid is APR's: named here, the loader looks for it beside too
+# every library it loads that is not glibc's own (libapr-1, libuuid), resolved by the host's loader
+ldd "$out/$library.tmp" | awk '$3 ~ /^\// && $1 !~ /^(libc|libm|libpthread|libdl|librt|ld-linux.*)\.so/ {print $3}' |
+  while read -r lib; do cp -L "$lib" "$out/"; done
+mv "$out/$library.tmp" "$out/$library"   # last: its presence says the directory is whole
 echo "$out"
