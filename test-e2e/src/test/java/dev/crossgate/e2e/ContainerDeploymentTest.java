@@ -122,9 +122,10 @@ class ContainerDeploymentTest {
         assertThat(collector.pings).extracting(InstancePingPkg::getService).containsExactly("container-test");
         assertThat(gatewayA.getLogs()).contains("listener services on 127.0.0.1:" + servicesPort);
         for (GenericContainer<?> gateway : List.of(gatewayA, gatewayB)) {
-            assertThat(gateway.getLogs()).as("BoringSSL loads in the image (its natives' libraries are in the base)")
-                    .doesNotContain("could not be loaded")
-                    .as("the AppCDS archive baked into the image is used").contains("Picked up JDK_JAVA_OPTIONS: -XX:SharedArchiveFile")
+            assertThat(gateway.getLogs()).as("the image's AWS-LC serves, its APR beside it (the base has none)")
+                    .contains("TLS by AWS-LC 5.").doesNotContain("could not be loaded")
+                    .as("the AppCDS archive baked into the image is used")
+                    .contains("Picked up JDK_JAVA_OPTIONS: -Djava.library.path=/app/native -XX:SharedArchiveFile=/app/cds/crossgate.jsa")
                     .doesNotContain("[cds]");
         }
     }
