@@ -4,7 +4,8 @@
 # (/app/cds/crossgate.jsa, named by JDK_JAVA_OPTIONS in the image's environment). The archive must come from the same JVM
 # and class path as the image, so it is made inside the image itself. TLS in the image is by AWS-LC
 # (crossgate.tls.library=aws-lc, RSA handshakes at 1.7 times BoringSSL's rate), linked into netty-tcnative by
-# tools/aws-lc/build.sh and carried in /app/native; CROSSGATE_TLS_LIBRARY=boringssl switches to the jar's own copy.
+# tools/aws-lc/build.sh and carried in /app/native; CROSSGATE_TLS_LIBRARY=boringssl with JDK_JAVA_OPTIONS naming only
+# the archive switches to the jar's own copy.
 # Usage: build-image.sh BASE NAME   e.g. build-image.sh tar:///path/base.tar crossgate:e2e   (loads it into podman)
 set -euo pipefail
 base=$1

@@ -1,5 +1,9 @@
 package dev.crossgate.tls;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import dev.crossgate.config.ConfigException;
 import dev.crossgate.config.TlsPolicy.Library;
 import io.netty.handler.ssl.OpenSsl;
@@ -18,6 +22,22 @@ final class NativeTlsLibrary {
     private static final String FILE = System.mapLibraryName(LIBRARY);
 
     private NativeTlsLibrary() {
+    }
+
+    /**
+     * For {@code boringssl}: Netty would load a netty-tcnative build it finds on java.library.path before the copy in
+     * the jar, so one there (the Crossgate image puts AWS-LC there) stops the start instead of serving unasked.
+     */
+    static void refuseForeignBuild(String javaLibraryPath) throws ConfigException {
+        for (String directory : javaLibraryPath.split(File.pathSeparator)) {
+            Path found = directory.isEmpty() ? null : Path.of(directory, FILE);
+            if (found != null && Files.exists(found)) {
+                throw new ConfigException("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is boringssl, but java.library.path holds "
+                        + found + ", which Netty would load instead of the jar's BoringSSL; set crossgate.tls.library to the"
+                        + " library it is (aws-lc or openssl), or take " + directory + " off java.library.path (in the Crossgate"
+                        + " image: JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=/app/cds/crossgate.jsa)");
+            }
+        }
     }
 
     /** Loads {@code library} for every TLS context of the process, or says why it cannot. */

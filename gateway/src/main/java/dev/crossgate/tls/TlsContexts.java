@@ -62,7 +62,9 @@ public final class TlsContexts {
      * that on a machine with more than one core the tenth of a second it takes overlaps with reading certificates.
      */
     public static void load(TlsPolicy.Library library) throws ConfigException {
-        if (library != TlsPolicy.Library.BORINGSSL) {
+        if (library == TlsPolicy.Library.BORINGSSL) {
+            NativeTlsLibrary.refuseForeignBuild(System.getProperty("java.library.path", ""));
+        } else {
             NativeTlsLibrary.load(library);
         }
         Thread warmUp = new Thread(TlsContexts::provider, "crossgate-tls-warm-up");

@@ -26,6 +26,7 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import dev.crossgate.gateway.Crossgate;
 import dev.crossgate.tls.CertificateIssuer;
 import dev.crossgate.tls.PemWriter;
 import dev.crossgate.tls.TestPki;
@@ -53,6 +54,7 @@ class ContainerDeploymentTest {
     private GenericContainer<?> gatewayB;
     private int servicesPort;
     private int grpcPort;
+    private Map<String, String> gatewayAEnv;
 
     @BeforeAll
     static void engine() throws Exception {
@@ -94,6 +96,7 @@ class ContainerDeploymentTest {
         GatewayEnv.mtlsConnector(a, "region-b-http", "127.0.0.1:" + bHttp, "connector", "gateway-b.region-b.internal");
         GatewayEnv.mtlsConnector(a, "region-b-grpc", "127.0.0.1:" + bGrpc, "connector", "gateway-b.region-b.internal");
         gatewayA = start(a, dir.resolve("a"));
+        gatewayAEnv = a;
     }
 
     @AfterEach
@@ -128,6 +131,27 @@ class ContainerDeploymentTest {
                     .contains("Picked up JDK_JAVA_OPTIONS: -Djava.library.path=/app/native -XX:SharedArchiveFile=/app/cds/crossgate.jsa")
                     .doesNotContain("[cds]");
         }
+    }
+
+    /**
+     * The image serves with AWS-LC from /app/native; the jar's BoringSSL is one variable away, and asking for it while
+     * the image's java.library.path still names AWS-LC is refused with both ways out, not served by AWS-LC unasked.
+     */
+    @Test
+    void theJarsBoringSslServesOnceTheImagesLibraryPathIsTakenOffAndIsRefusedBefore() throws Exception {
+        Processes.Result refused = Processes.run(dir, Duration.ofSeconds(60), List.of("podman", "run", "--rm", "--network", "host",
+                "-e", "CROSSGATE_TLS_LIBRARY=boringssl", ContainerHost.IMAGE));
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+        assertThat(refused.output()).contains("java.library.path holds /app/native/libnetty_tcnative_linux_x86_64.so")
+                .contains("JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=/app/cds/crossgate.jsa");
+
+        gatewayA.stop();
+        Map<String, String> boringSsl = new HashMap<>(gatewayAEnv);
+        boringSsl.put("CROSSGATE_TLS_LIBRARY", "boringssl");
+        boringSsl.put("JDK_JAVA_OPTIONS", "-XX:SharedArchiveFile=/app/cds/crossgate.jsa");
+        gatewayA = start(boringSsl, dir.resolve("a"));
+        assertThat(curl("/orders").output()).endsWith("\n200");
+        assertThat(gatewayA.getLogs()).contains("TLS by BoringSSL").doesNotContain("AWS-LC").doesNotContain("[cds]");
     }
 
     @Test
