@@ -66,7 +66,7 @@ final class NativeTlsLibrary {
 
     private static String whereToGet(Library library) {
         if (library == Library.AWS_LC) {
-            return "built against AWS-LC by tools/aws-lc/build.sh, which prints its directory; it needs libapr-1 on the host";
+            return "built against AWS-LC by tools/aws-lc/build.sh, which prints its directory (libapr-1 comes in it)";
         }
         return "from io.netty:netty-tcnative, classifier " + PlatformDependent.normalizedOs() + "-" + PlatformDependent.normalizedArch()
                 + " (the build unpacks the version its pom names to gateway/target/native-openssl); it needs OpenSSL 3.2 or newer"

@@ -15,7 +15,7 @@ import dev.crossgate.gateway.Crossgate;
  * The HTTP data plane with {@code crossgate.tls.library=aws-lc}: netty-tcnative linked against AWS-LC by
  * tools/aws-lc/build.sh, from the netty-tcnative sources the gateway's build unpacks.
  */
-class AwsLcTest extends NativeTlsLibraryTest {
+class AwsLcTest extends NativeTlsDataPlaneTest {
 
     private static Path awsLc;
 

@@ -17,7 +17,7 @@ import dev.crossgate.gateway.Crossgate;
  * dynamically linked build, which the gateway's build unpacks; {@code LD_LIBRARY_PATH} names an OpenSSL 3.6 from
  * tools/openssl/build.sh, since the host's own may be older than the 3.2 that build links against.
  */
-class HostOpenSslTest extends NativeTlsLibraryTest {
+class HostOpenSslTest extends NativeTlsDataPlaneTest {
 
     private static final Path NATIVE = Path.of("../gateway/target/native-openssl").toAbsolutePath().normalize();
     private static Path openSslLibraries;

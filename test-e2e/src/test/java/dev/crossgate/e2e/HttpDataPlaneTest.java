@@ -76,7 +76,7 @@ class HttpDataPlaneTest {
         backend = new TlsBackend(backendCa.server("backend.internal"), backendCa.ca.certificate(), delay);
     }
 
-    /** The gateway's environment for a backend on {@code backendPort}; {@link NativeTlsLibraryTest} adds its library to it. */
+    /** The gateway's environment for a backend on {@code backendPort}; {@link NativeTlsDataPlaneTest} adds its library to it. */
     Map<String, String> environment(int backendPort) {
         Map<String, String> env = new HashMap<>();
         GatewayEnv.fileSource(env, "edge", dir.resolve("listener/tls.crt"), dir.resolve("listener/tls.key"), dir.resolve("listener/ca.crt"));

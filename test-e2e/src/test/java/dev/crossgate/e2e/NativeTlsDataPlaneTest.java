@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
  * under its reason) on a netty-tcnative build other than the bundled BoringSSL, set up as a user does it:
  * {@code crossgate.tls.library} names it and {@code JAVA_TOOL_OPTIONS} puts its directory on java.library.path.
  */
-abstract class NativeTlsLibraryTest extends HttpDataPlaneTest {
+abstract class NativeTlsDataPlaneTest extends HttpDataPlaneTest {
 
     static final String TCNATIVE = "libnetty_tcnative_linux_x86_64.so";
 
