@@ -85,10 +85,8 @@ install_packages() {
   command -v h2load >/dev/null || missing+=(nghttp2-client)
   command -v socat >/dev/null || missing+=(socat)
   command -v curl >/dev/null || missing+=(curl)
-  # tools/aws-lc/build.sh compiles netty-tcnative against APR's headers and AWS-LC (the crossgate+aws-lc column of s2)
-  [ -f /usr/include/apr-1.0/apr.h ] || missing+=(libapr1-dev)
-  command -v cmake >/dev/null || missing+=(cmake)
-  command -v cc >/dev/null || missing+=(gcc)
+  # what tools/aws-lc/build.sh compiles with (the crossgate+aws-lc column of s2)
+  missing+=($(bash "$ROOT/tools/aws-lc/build.sh" --missing-packages))
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root" >&2

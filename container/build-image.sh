@@ -22,8 +22,6 @@ extra="$root/gateway/target/jib-extra"
 # java.library.path through JDK_JAVA_OPTIONS like the archive below: the training run's JAVA_TOOL_OPTIONS must not drop it
 environment="CROSSGATE_TLS_LIBRARY=aws-lc,JDK_JAVA_OPTIONS=-Djava.library.path=/app/native"
 
-# the jar first: the netty-tcnative sources AWS-LC is linked into come with it
-"$root/mvnw" -q -B -ntp -f "$root/pom.xml" -pl gateway -am package -DskipTests -DskipFuzz -Djib.skip
 native=$(bash "$root/tools/aws-lc/build.sh")
 rm -rf "$extra" && mkdir -p "$extra/app/native" "$extra/app/cds"
 cp "$native"/* "$extra/app/native/"

@@ -2,20 +2,30 @@
 # Builds netty-tcnative against AWS-LC into ~/.cache/crossgate/aws-lc-<version>/tcnative-<sources>/, once, and prints
 # that directory: the one to put on java.library.path for crossgate.tls.library=aws-lc. AWS-LC is BoringSSL's API
 # with OpenSSL's AVX-512 IFMA RSA code; netty-tcnative ships no AWS-LC build, so this one links it statically into
-# the C sources of the netty-tcnative version the gateway's build unpacks (gateway/target/tcnative-src, or $1).
+# the C sources of the netty-tcnative version the gateway's pom names (unpacked to gateway/target/tcnative-src, by the
+# build or here when missing; or $1). --missing-packages prints the Debian packages it needs that are not installed.
 # AWS-LC's source is the copy crates.io serves in aws-lc-sys (checked against its SHA-256), built without Go or
 # Perl from its pregenerated assembly. Needs cmake, a C compiler, a JDK's headers and libapr1-dev. The directory
 # carries the host's libapr-1 (and what it links besides glibc) next to the library, which finds them there, so it
 # can be copied as a whole onto a host or into an image without APR. About 2 minutes on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "${1:-}" = --missing-packages ]; then
+  command -v cmake >/dev/null || echo cmake
+  command -v cc >/dev/null || echo gcc
+  [ -f /usr/include/apr-1.0/apr.h ] || echo libapr1-dev   # APR's headers; the package brings libapr-1 too
+  exit 0
+fi
 crate=aws-lc-sys-0.47.0
 sha256=8bfbe32ac36b3c428696ce315464181bc4029d689fd58e3f2a4e58c252242f52
 version=5.12.0   # AWSLC_VERSION_NUMBER_STRING of that crate
+if [ -z "${1:-}" ] && [ ! -f "$root/gateway/target/tcnative-src/netty_jni_util.c" ]; then
+  "$root/mvnw" -q -B -ntp -f "$root/pom.xml" -pl gateway dependency:unpack@tcnative-sources >&2
+fi
 sources=$(cd "${1:-$root/gateway/target/tcnative-src}" && pwd)
 library=libnetty_tcnative_linux_$(uname -m | sed 's/aarch64/aarch_64/').so
 [ -f "$sources/sslcontext.c" ] && [ -f "$sources/netty_jni_util.c" ] ||
-  { echo "no netty-tcnative sources in $sources: build the gateway first (./mvnw install -DskipTests)" >&2; exit 1; }
+  { echo "no netty-tcnative and netty-jni-util sources in $sources" >&2; exit 1; }
 cache=${CROSSGATE_CACHE:-$HOME/.cache/crossgate}/aws-lc-$version
 out=$cache/tcnative-$(cat "$sources"/*.c "$sources"/*.h "$0" | sha256sum | cut -c1-12)   # a new recipe builds anew
 if [ -s "$out/$library" ]; then

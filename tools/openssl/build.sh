@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds OpenSSL 3.6 as shared libraries (libssl.so.3, libcrypto.so.3) into ~/.cache/crossgate/openssl-<version>/lib,
 # once, and prints that directory. For crossgate.tls.library=openssl on hosts whose own OpenSSL is older than the 3.2
-# netty-tcnative's dynamic build links against (Debian 12 has 3.0): the test of that setting and the benchmark load
+# netty-tcnative's dynamic build links against (Debian 12 has 3.0): the test of that setting (HostOpenSslTest) loads
 # the gateway with LD_LIBRARY_PATH pointing here. The source is the one crates.io serves in openssl-src (checked
 # against its SHA-256); that copy leaves out OpenSSL's generator of the libraries' symbol-version script, so
 # version-script.pl beside this file stands in for it. About 4 minutes on 2 cores.

@@ -30,8 +30,8 @@ final class NativeTlsLibrary {
      */
     static void refuseForeignBuild(String javaLibraryPath) throws ConfigException {
         for (String directory : javaLibraryPath.split(File.pathSeparator)) {
-            Path found = directory.isEmpty() ? null : Path.of(directory, FILE);
-            if (found != null && Files.exists(found)) {
+            Path found = Path.of(directory, FILE);
+            if (!directory.isEmpty() && Files.exists(found)) {
                 throw new ConfigException("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is boringssl, but java.library.path holds "
                         + found + ", which Netty would load instead of the jar's BoringSSL; set crossgate.tls.library to the"
                         + " library it is (aws-lc or openssl), or take " + directory + " off java.library.path (in the Crossgate"

@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+
+import dev.crossgate.gateway.Crossgate;
 
 /**
  * Every test of the HTTP data plane again (mutual TLS on both hops, HTTP/2, rotation, each refused handshake counted
@@ -34,6 +37,19 @@ abstract class NativeTlsDataPlaneTest extends HttpDataPlaneTest {
         assertThat(build.exitCode()).as(build.output()).isZero();
         List<String> lines = build.output().lines().toList();
         return Path.of(lines.get(lines.size() - 1));
+    }
+
+    /** Starts a gateway that must refuse to start for its TLS library; returns its log, for the reason. */
+    String refusedAtStart(Map<String, String> env) throws Exception {
+        GatewayProcess refused = GatewayProcess.start(dir, env);
+        try {
+            assertThat(refused.process.waitFor(30, TimeUnit.SECONDS)).as("exits at start").isTrue();
+            assertThat(refused.process.exitValue()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
+            assertThat(refused.logLines("TLS by ")).as("no library served").isEmpty();
+            return refused.log();
+        } finally {
+            refused.close();
+        }
     }
 
     @Override
