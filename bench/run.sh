@@ -59,6 +59,7 @@ RAW=$OUT/raw
 RECORDS=$RAW/records.jsonl
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
 PIDS=()
+declare -A PID_OF=()  # NAME given to start -> its process
 BACKEND_PID=
 
 if [ "$(nproc)" -ge 2 ]; then PROXY_CPU=0; LOAD_CPU=1; else PROXY_CPU=0; LOAD_CPU=0; fi
@@ -138,12 +139,14 @@ start() { # start NAME CORE COMMAND...: runs in the background, output in raw/lo
   local name=$1 core=$2; shift 2
   taskset -c "$core" "$@" >"$RAW/logs/$name.log" 2>&1 &
   PIDS+=($!)
+  PID_OF[$name]=$!
 }
 
 stop_all() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   PIDS=()
+  PID_OF=()
 }
 
 wait_port() { # wait_port PORT: until something accepts on 127.0.0.1:PORT, 60 s at most
@@ -322,17 +325,41 @@ ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
 
 record() { echo --records "$RECORDS" --scenario "$1" --case "$2" --proxy "$3" --round "$4"; }
 
-# http_load SCENARIO CASE PROXY ROUND PORT PROTOCOL(h1|h2) PATH SECONDS: one measured run
+# cpu_ticks PID: processor time (user + system, all threads) the process and its children (nginx's worker) have
+# used, in clock ticks
+cpu_ticks() {
+  local stat child total
+  read -r stat <"/proc/$1/stat"
+  set -- "$1" ${stat##*) }
+  total=$(( ${13} + ${14} ))
+  for child in $(cat /proc/"$1"/task/*/children); do total=$(( total + $(cpu_ticks "$child") )); done
+  echo $total
+}
+CLOCK_TICKS=$(getconf CLK_TCK)
+
+# http_load SCENARIO CASE PROXY ROUND PORT PROTOCOL(h1|h2) PATH SECONDS: one measured run; the process started
+# as SCENARIO-PROXY, if any, has its processor time measured over the run
 http_load() {
   local scenario=$1 case=$2 proxy=$3 round=$4 port=$5 protocol=$6 path=$7 seconds=$8
-  local out="$RAW/$scenario-$case-$proxy-r$round.txt"
+  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} ticks_before began cpu=()
+  [ -n "$pid" ] && ticks_before=$(cpu_ticks "$pid")
+  began=$(date +%s.%N)
   if [ "$protocol" = h1 ]; then
     on_load_core wrk -t1 -c$CONCURRENCY -d"${seconds}s" --latency "https://127.0.0.1:$port$path" >"$out" 2>&1
-    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-wrk --in "$out" $(record "$@")
   else
     on_load_core h2load -t1 -c8 -m$((CONCURRENCY / 8)) -D "$seconds" --log-file="$WORK/h2load.log" \
       "https://127.0.0.1:$port$path" >"$out" 2>&1
-    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-h2load --in "$out" --log "$WORK/h2load.log" $(record "$@")
+  fi
+  if [ -n "$pid" ]; then
+    cpu=(--proxy-cpu-seconds "$(awk "BEGIN { print ($(cpu_ticks "$pid") - $ticks_before) / $CLOCK_TICKS }")"
+         --wall-seconds "$(awk "BEGIN { print $(date +%s.%N) - $began }")")
+  fi
+  if [ "$round" -gt 0 ]; then
+    if [ "$protocol" = h1 ]; then
+      "$BIN/cgbench" parse-wrk --in "$out" "${cpu[@]}" $(record "$@")
+    else
+      "$BIN/cgbench" parse-h2load --in "$out" --log "$WORK/h2load.log" "${cpu[@]}" $(record "$@")
+    fi
   fi
   rm -f "$WORK/h2load.log"
   [ "$round" -gt 0 ] || rm -f "$out"

@@ -12,7 +12,7 @@ type scenarioInfo struct {
 }
 
 var scenarios = []scenarioInfo{
-	{"s1", "1. HTTPS keep-alive, terminate + re-encrypt", "client -TLS 1.3-> proxy -mTLS-> HTTPS backend (nginx, requires the proxy's client certificate). wrk for HTTP/1.1, h2load for HTTP/2, fixed concurrency. `direct`: the client straight to the backend."},
+	{"s1", "1. HTTPS keep-alive, terminate + re-encrypt", "client -TLS 1.3-> proxy -mTLS-> HTTPS backend (nginx, requires the proxy's client certificate). wrk for HTTP/1.1, h2load for HTTP/2, fixed concurrency. `direct`: the client straight to the backend. `proxy_cpu_per_request`: the processor time (user + system, all threads and processes) the proxy spent during the run, over the requests it served; `proxy_core_busy`: that time over the run's length. On 2 cores the load generator and the backend share the load core and it is their limit: the client straight to the backend is barely faster than through a proxy, no proxy keeps its core busy all the time, and requests/s moves with the load core's share of the work more than with the proxy's. What each proxy spends per request on its own core is what tells them apart."},
 	{"s2", "2. Full handshakes", "A new TLS 1.3 connection per request (X25519, no resumption), one HTTP/1.1 request each; the proxies forward to the plain HTTP port of the backend (ghostunnel is a TCP proxy and dials the backend once per connection). `crossgate+aws-lc`: `crossgate.tls.library=aws-lc`, TLS by AWS-LC (netty-tcnative linked against it by tools/aws-lc/build.sh) instead of the bundled BoringSSL; nginx and HAProxy use the system's OpenSSL 3.0."},
 	{"s3", "3. gRPC client streaming, shaped like SkyWalking trace reporting", "Long-lived client streams of 1 KiB messages on several connections; messages count once the backend acknowledged the closed stream. `direct`: the client straight to the mTLS backend."},
 	{"s4", "4. TCP bulk transfer", "`passthrough`: the client's TLS goes through to a TLS sink (Crossgate routes by SNI; socat relays TCP). `terminate`: the proxy ends TLS and forwards plaintext to a sink (socat with OPENSSL-LISTEN). `direct`: TLS straight to the sink."},
@@ -29,6 +29,9 @@ type target struct {
 var targets = []target{
 	{"s1", "rps", "nginx", func(v float64) bool { return v >= 1.0 }, "Crossgate/nginx ≥ 1.0"},
 	{"s1", "rps", "haproxy", func(v float64) bool { return v >= 1.0 }, "Crossgate/HAProxy ≥ 1.0"},
+	// not a target of the issue: what s1's requests/s cannot show while the load core is the limit
+	{"s1", "proxy_cpu_per_request", "nginx", func(v float64) bool { return v <= 1.0 }, "Crossgate/nginx ≤ 1.0 (CPU per request; added)"},
+	{"s1", "proxy_cpu_per_request", "haproxy", func(v float64) bool { return v <= 1.0 }, "Crossgate/HAProxy ≤ 1.0 (CPU per request; added)"},
 	{"s2", "handshakes", "nginx", func(v float64) bool { return v >= 1.0 }, "Crossgate/nginx ≥ 1.0"},
 	{"s2", "handshakes", "haproxy", func(v float64) bool { return v >= 1.0 }, "Crossgate/HAProxy ≥ 1.0"},
 	{"s3", "messages", "direct", func(v float64) bool { return v >= 0.8 }, "Crossgate/direct ≥ 0.8"},

@@ -51,6 +51,12 @@ class BenchSmokeTest {
         assertThat(figures.stream().filter(f -> List.of("rps", "handshakes", "messages", "throughput", "first_request", "rss_idle",
                 "rps_during").contains(f.metric()))).as("every figure measured something")
                 .isNotEmpty().allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
+        assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_request"))
+                .as("the processor time of each proxy, not of the direct run, in every keep-alive case")
+                .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive())
+                .extracting(f -> f.caseName() + " " + f.proxy()).containsExactlyInAnyOrder(
+                        "h1-100B nginx", "h1-100B haproxy", "h1-100B crossgate", "h1-16KiB nginx", "h1-16KiB haproxy", "h1-16KiB crossgate",
+                        "h2-100B nginx", "h2-100B haproxy", "h2-100B crossgate", "h2-16KiB nginx", "h2-16KiB haproxy", "h2-16KiB crossgate");
         assertThat(figures).filteredOn(f -> f.metric().equals("rotations")).singleElement()
                 .satisfies(f -> assertThat(f.value()).isGreaterThanOrEqualTo(2));
 
