@@ -325,25 +325,12 @@ ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
 
 record() { echo --records "$RECORDS" --scenario "$1" --case "$2" --proxy "$3" --round "$4"; }
 
-# cpu_ticks PID: processor time (user + system, all threads) the process and its children (nginx's worker) have
-# used, in clock ticks
-cpu_ticks() {
-  local stat child total
-  read -r stat <"/proc/$1/stat"
-  set -- "$1" ${stat##*) }
-  total=$(( ${13} + ${14} ))
-  for child in $(cat /proc/"$1"/task/*/children); do total=$(( total + $(cpu_ticks "$child") )); done
-  echo $total
-}
-CLOCK_TICKS=$(getconf CLK_TCK)
-
 # http_load SCENARIO CASE PROXY ROUND PORT PROTOCOL(h1|h2) PATH SECONDS: one measured run; the process started
-# as SCENARIO-PROXY, if any, has its processor time measured over the run
+# as SCENARIO-PROXY, if any, has its processor time read before and after
 http_load() {
   local scenario=$1 case=$2 proxy=$3 round=$4 port=$5 protocol=$6 path=$7 seconds=$8
-  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} ticks_before began cpu=()
-  [ -n "$pid" ] && ticks_before=$(cpu_ticks "$pid")
-  began=$(date +%s.%N)
+  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} before=() cpu=()
+  [ -n "$pid" ] && before=($("$BIN/cgbench" cpu --pid "$pid"))
   if [ "$protocol" = h1 ]; then
     on_load_core wrk -t1 -c$CONCURRENCY -d"${seconds}s" --latency "https://127.0.0.1:$port$path" >"$out" 2>&1
   else
@@ -351,8 +338,9 @@ http_load() {
       "https://127.0.0.1:$port$path" >"$out" 2>&1
   fi
   if [ -n "$pid" ]; then
-    cpu=(--proxy-cpu-seconds "$(awk "BEGIN { print ($(cpu_ticks "$pid") - $ticks_before) / $CLOCK_TICKS }")"
-         --wall-seconds "$(awk "BEGIN { print $(date +%s.%N) - $began }")")
+    local after=($("$BIN/cgbench" cpu --pid "$pid"))
+    cpu=(--proxy-cpu-seconds "$(awk "BEGIN { print ${after[0]} - ${before[0]} }")"
+         --wall-seconds "$(awk "BEGIN { print ${after[1]} - ${before[1]} }")")
   fi
   if [ "$round" -gt 0 ]; then
     if [ "$protocol" = h1 ]; then
@@ -417,7 +405,8 @@ scenario_handshakes() {
     for round in $(seq "$ROUNDS"); do
       for proxy in "${proxies[@]}"; do
         on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
-          -d "${HANDSHAKE_SECONDS}s" $(record s2 "$name" $proxy "$round") >>"$RAW/s2-handshakes.txt"
+          -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-${proxy/+/-}-$name]}" $(record s2 "$name" $proxy "$round") \
+          >>"$RAW/s2-handshakes.txt"
       done
     done
     stop_all

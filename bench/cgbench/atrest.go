@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -129,50 +125,6 @@ func holdConnections(addr string, cfg *tls.Config, n int) ([]net.Conn, error) {
 		return opened, fmt.Errorf("%d of %d idle connections failed, first: %v", failed, n, err)
 	}
 	return opened, nil
-}
-
-// treeRSS sums the resident memory of a process and its descendants (nginx's workers, say), in bytes.
-func treeRSS(root int) (int64, error) {
-	children := map[int][]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, stat := range stats {
-		data, err := os.ReadFile(stat)
-		if err != nil {
-			continue
-		}
-		// the command name may hold spaces; the fields after its closing parenthesis do not
-		fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(stat)))
-		ppid, _ := strconv.Atoi(fields[1])
-		children[ppid] = append(children[ppid], pid)
-	}
-	var total int64
-	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
-		pid := queue[0]
-		rss, err := processRSS(pid)
-		if err != nil {
-			return 0, err
-		}
-		total += rss
-		queue = append(queue, children[pid]...)
-	}
-	return total, nil
-}
-
-func processRSS(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		if value, found := strings.CutPrefix(scanner.Text(), "VmRSS:"); found {
-			kb, err := strconv.ParseInt(strings.Fields(value)[0], 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
 }
 
 func stopProcess(cmd *exec.Cmd) {

@@ -20,6 +20,7 @@ func runHandshakes(args []string) error {
 	path := fs.String("path", "/100b", "request path")
 	concurrency := fs.Int("c", 16, "concurrent connections")
 	duration := fs.Duration("d", 5*time.Second, "measuring time")
+	cpu := newProxyCPU(fs)
 	fs.Parse(args)
 
 	cfg, err := tlsf.client("http/1.1")
@@ -29,6 +30,9 @@ func runHandshakes(args []string) error {
 	request := closingRequest(*path, tlsf.serverName)
 	var ok atomic.Int64
 	var failed failures
+	if err := cpu.start(); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(*duration)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -48,10 +52,14 @@ func runHandshakes(args []string) error {
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
 	failed.report("handshakes", "connections")
-	return target.write(
-		figure{"handshakes", "/s", true, float64(ok.Load()) / elapsed},
-		figure{"failed", "count", false, float64(failed.count.Load())},
-	)
+	cpuFigures, err := cpu.figures("handshake", float64(ok.Load()))
+	if err != nil {
+		return err
+	}
+	return target.write(append([]figure{
+		{"handshakes", "/s", true, float64(ok.Load()) / elapsed},
+		{"failed", "count", false, float64(failed.count.Load())},
+	}, cpuFigures...)...)
 }
 
 var status200 = []byte("HTTP/1.1 200")

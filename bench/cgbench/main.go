@@ -23,6 +23,7 @@ var commands = map[string]func(args []string) error{
 	"parse-wrk":    runParseWrk,
 	"parse-h2load": runParseH2load,
 	"report":       runReport,
+	"cpu":          runCPU,
 }
 
 func main() {

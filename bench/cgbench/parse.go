@@ -47,12 +47,16 @@ func runParseWrk(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
+	cpuFigures, err := cpu.figures("request", requests)
+	if err != nil {
+		return err
+	}
 	return target.write(append([]figure{
 		{"rps", "req/s", true, rps},
 		{"p50", "ms", false, p50},
 		{"p99", "ms", false, p99},
 		{"errors", "count", false, errors},
-	}, cpu.figures(requests)...)...)
+	}, cpuFigures...)...)
 }
 
 func wrkLatency(out, label string) (float64, error) {
@@ -108,38 +112,16 @@ func runParseH2load(args []string) error {
 	if err != nil {
 		return err
 	}
+	cpuFigures, err := cpu.figures("request", succeeded)
+	if err != nil {
+		return err
+	}
 	return target.write(append([]figure{
 		{"rps", "req/s", true, rps},
 		{"p50", "ms", false, percentile(durations, 0.50)},
 		{"p99", "ms", false, percentile(durations, 0.99)},
 		{"errors", "count", false, errors},
-	}, cpu.figures(succeeded)...)...)
-}
-
-// proxyCPU is the processor time the proxy under test spent during a run, measured by the harness from
-// /proc/PID/stat. The load core is the limit of the keep-alive runs on 2 cores (the client straight to the
-// backend is barely faster than through any proxy), so requests/s alone cannot tell the proxies apart: what
-// each spends per request on its own core can.
-type proxyCPU struct {
-	seconds *float64
-	wall    *float64
-}
-
-func newProxyCPU(fs *flag.FlagSet) *proxyCPU {
-	return &proxyCPU{
-		seconds: fs.Float64("proxy-cpu-seconds", -1, "processor seconds (user + system) the proxy used during the run; none when negative"),
-		wall:    fs.Float64("wall-seconds", 0, "how long the run took, start to end of the load generator"),
-	}
-}
-
-func (c *proxyCPU) figures(requests float64) []figure {
-	if *c.seconds < 0 || requests <= 0 || *c.wall <= 0 {
-		return nil
-	}
-	return []figure{
-		{"proxy_cpu_per_request", "µs", false, *c.seconds / requests * 1e6},
-		{"proxy_core_busy", "%", false, *c.seconds / *c.wall * 100},
-	}
+	}, cpuFigures...)...)
 }
 
 func logDurations(path string) ([]float64, error) {

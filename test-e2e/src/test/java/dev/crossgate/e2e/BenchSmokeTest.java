@@ -57,6 +57,9 @@ class BenchSmokeTest {
                 .extracting(f -> f.caseName() + " " + f.proxy()).containsExactlyInAnyOrder(
                         "h1-100B nginx", "h1-100B haproxy", "h1-100B crossgate", "h1-16KiB nginx", "h1-16KiB haproxy", "h1-16KiB crossgate",
                         "h2-100B nginx", "h2-100B haproxy", "h2-100B crossgate", "h2-16KiB nginx", "h2-16KiB haproxy", "h2-16KiB crossgate");
+        assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
+                .as("the processor time of each proxy in every handshake case").hasSize(4 * 5)
+                .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         assertThat(figures).filteredOn(f -> f.metric().equals("rotations")).singleElement()
                 .satisfies(f -> assertThat(f.value()).isGreaterThanOrEqualTo(2));
 

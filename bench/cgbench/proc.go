@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// processTree is a process and its descendants (nginx's workers, say), the root first.
+func processTree(root int) []int {
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, stat := range stats {
+		fields, err := statFields(stat)
+		if err != nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(stat)))
+		ppid, _ := strconv.Atoi(fields[1])
+		children[ppid] = append(children[ppid], pid)
+	}
+	var tree []int
+	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
+		tree = append(tree, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return tree
+}
+
+// statFields are the fields of /proc/PID/stat after the command name, which may hold spaces: the state first.
+func statFields(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:])), nil
+}
+
+// treeRSS sums the resident memory of a process and its descendants, in bytes.
+func treeRSS(root int) (int64, error) {
+	var total int64
+	for _, pid := range processTree(root) {
+		rss, err := processRSS(pid)
+		if err != nil {
+			return 0, err
+		}
+		total += rss
+	}
+	return total, nil
+}
+
+func processRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if value, found := strings.CutPrefix(scanner.Text(), "VmRSS:"); found {
+			kb, err := strconv.ParseInt(strings.Fields(value)[0], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+}
+
+// clockTicksPerSecond is the unit of the times in /proc/PID/stat (USER_HZ, 100 on every Linux the benchmark runs on).
+const clockTicksPerSecond = 100
+
+// treeCPUSeconds is the processor time (user + system, all threads) a process and its descendants have used.
+func treeCPUSeconds(root int) (float64, error) {
+	var ticks int64
+	for _, pid := range processTree(root) {
+		fields, err := statFields(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, err
+		}
+		utime, _ := strconv.ParseInt(fields[11], 10, 64) // field 14 of stat, 12th after the name
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		ticks += utime + stime
+	}
+	return float64(ticks) / clockTicksPerSecond, nil
+}
