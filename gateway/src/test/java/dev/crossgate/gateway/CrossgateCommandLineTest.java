@@ -14,6 +14,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.crossgate.tls.Keys;
 import dev.crossgate.tls.MaterialReader;
@@ -53,18 +55,17 @@ class CrossgateCommandLineTest {
         assertThat(typo.err()).contains("did you mean CROSSGATE_CERTS_EDGE_CA_PATH?");
     }
 
-    @Test
-    void askingForANativeLibraryWhereItCannotLoadStopsTheStartAndSaysWhatToProvide() {
-        Outcome outcome = run(Map.of("CROSSGATE_TLS_LIBRARY", "openssl"));
+    @ParameterizedTest
+    @CsvSource({"openssl, OpenSSL 3.2 or newer", "aws-lc, tools/aws-lc/build.sh"})
+    void askingForANativeLibraryWhereItCannotLoadStopsTheStartAndSaysWhatToProvide(String library, String howToProvide) {
+        Outcome outcome = run(Map.of("CROSSGATE_TLS_LIBRARY", library));
         assertThat(outcome.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
-        assertThat(outcome.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is openssl: no netty_tcnative_")
-                .contains("-Djava.library.path=").contains("OpenSSL 3.2 or newer").contains("or set crossgate.tls.library to boringssl");
+        assertThat(outcome.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is " + library + ": no netty_tcnative_")
+                .contains("-Djava.library.path=").contains(howToProvide).contains("or set crossgate.tls.library to boringssl");
+    }
 
-        Outcome awsLc = run(Map.of("CROSSGATE_TLS_LIBRARY", "aws-lc"));
-        assertThat(awsLc.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
-        assertThat(awsLc.err()).contains("crossgate.tls.library (CROSSGATE_TLS_LIBRARY) is aws-lc: no netty_tcnative_")
-                .contains("-Djava.library.path=").contains("tools/aws-lc/build.sh").contains("or set crossgate.tls.library to boringssl");
-
+    @Test
+    void aMisspelledTlsLibraryIsRefusedNamingTheChoices() {
         Outcome misspelled = run(Map.of("CROSSGATE_TLS_LIBRARY", "libressl"));
         assertThat(misspelled.exitCode()).isEqualTo(Crossgate.EXIT_CONFIGURATION);
         assertThat(misspelled.err()).contains("CROSSGATE_TLS_LIBRARY").contains("libressl").contains("openssl").contains("aws-lc");
