@@ -58,7 +58,6 @@ LATE_C2="-XX:Tier4InvocationThreshold=40000 -XX:Tier4MinInvocationThreshold=2000
 RAW=$OUT/raw
 RECORDS=$RAW/records.jsonl
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
-PIDS=()
 declare -A PID_OF=()  # NAME given to start -> its process
 BACKEND_PID=
 
@@ -138,14 +137,12 @@ make_certificates() {
 start() { # start NAME CORE COMMAND...: runs in the background, output in raw/logs/NAME.log
   local name=$1 core=$2; shift 2
   taskset -c "$core" "$@" >"$RAW/logs/$name.log" 2>&1 &
-  PIDS+=($!)
   PID_OF[$name]=$!
 }
 
 stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
+  for pid in "${PID_OF[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PID_OF[@]}"; do wait "$pid" 2>/dev/null || true; done
   PID_OF=()
 }
 
@@ -329,25 +326,15 @@ record() { echo --records "$RECORDS" --scenario "$1" --case "$2" --proxy "$3" --
 # as SCENARIO-PROXY, if any, has its processor time read before and after
 http_load() {
   local scenario=$1 case=$2 proxy=$3 round=$4 port=$5 protocol=$6 path=$7 seconds=$8
-  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} before=() cpu=()
-  [ -n "$pid" ] && before=($("$BIN/cgbench" cpu --pid "$pid"))
+  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} cpu=()
+  [ -n "$pid" ] && [ "$round" -gt 0 ] && cpu=(--proxy-pid "$pid" --since "$("$BIN/cgbench" cpu --pid "$pid")")
   if [ "$protocol" = h1 ]; then
     on_load_core wrk -t1 -c$CONCURRENCY -d"${seconds}s" --latency "https://127.0.0.1:$port$path" >"$out" 2>&1
+    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-wrk --in "$out" "${cpu[@]}" $(record "$@")
   else
     on_load_core h2load -t1 -c8 -m$((CONCURRENCY / 8)) -D "$seconds" --log-file="$WORK/h2load.log" \
       "https://127.0.0.1:$port$path" >"$out" 2>&1
-  fi
-  if [ -n "$pid" ]; then
-    local after=($("$BIN/cgbench" cpu --pid "$pid"))
-    cpu=(--proxy-cpu-seconds "$(awk "BEGIN { print ${after[0]} - ${before[0]} }")"
-         --wall-seconds "$(awk "BEGIN { print ${after[1]} - ${before[1]} }")")
-  fi
-  if [ "$round" -gt 0 ]; then
-    if [ "$protocol" = h1 ]; then
-      "$BIN/cgbench" parse-wrk --in "$out" "${cpu[@]}" $(record "$@")
-    else
-      "$BIN/cgbench" parse-h2load --in "$out" --log "$WORK/h2load.log" "${cpu[@]}" $(record "$@")
-    fi
+    [ "$round" -gt 0 ] && "$BIN/cgbench" parse-h2load --in "$out" --log "$WORK/h2load.log" "${cpu[@]}" $(record "$@")
   fi
   rm -f "$WORK/h2load.log"
   [ "$round" -gt 0 ] || rm -f "$out"
@@ -395,7 +382,7 @@ scenario_handshakes() {
     start "s2-ghostunnel-$name" "$PROXY_CPU" $(ghostunnel_command "$certs" "$auth")
     local cg_auth=none; [ "$auth" = on ] && cg_auth=require
     start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
-    start "s2-crossgate-aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
+    start "s2-crossgate+aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
     wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_AWS_LC_PORT
     for proxy in "${proxies[@]}"; do
       local warmup=$NATIVE_WARMUP; [[ $proxy == crossgate* ]] && warmup=$JVM_WARMUP
@@ -405,7 +392,7 @@ scenario_handshakes() {
     for round in $(seq "$ROUNDS"); do
       for proxy in "${proxies[@]}"; do
         on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
-          -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-${proxy/+/-}-$name]}" $(record s2 "$name" $proxy "$round") \
+          -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-$proxy-$name]}" $(record s2 "$name" $proxy "$round") \
           >>"$RAW/s2-handshakes.txt"
       done
     done

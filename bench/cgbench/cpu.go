@@ -8,28 +8,33 @@ import (
 
 // proxyCPU is the processor time the proxy under test spent during a run. The load core is the limit of the keep-alive
 // runs on 2 cores (the client straight to the backend is barely faster than through any proxy), so requests/s alone
-// cannot tell the proxies apart: what each spends per request on its own core can. A command that runs the load itself
-// takes the proxy's pid and reads its processor time around the run; a command that reads another tool's output is
-// given the time, read before and after that tool by `cgbench cpu`.
+// cannot tell the proxies apart: what each spends per request on its own core can. It is read at the start of the run
+// (or, for a run by another tool, taken from `cgbench cpu` before it: --since) and again at the end.
 type proxyCPU struct {
 	pid       *int
-	seconds   *float64
-	wall      *float64
+	since     *string
 	startCPU  float64
 	startWall time.Time
 }
 
 func newProxyCPU(fs *flag.FlagSet) *proxyCPU {
 	return &proxyCPU{
-		pid:     fs.Int("proxy-pid", 0, "the proxy's process, whose processor time (and its children's) is read around the run"),
-		seconds: fs.Float64("proxy-cpu-seconds", -1, "processor seconds the proxy used during the run, when it was read outside"),
-		wall:    fs.Float64("wall-seconds", 0, "how long that run took"),
+		pid:   fs.Int("proxy-pid", 0, "the proxy's process, whose processor time (and its children's) is read around the run"),
+		since: fs.String("since", "", "what `cgbench cpu --pid` printed as the run began, when another tool ran it"),
 	}
 }
 
-// start reads the proxy's processor time as the run begins (with --proxy-pid).
+// start takes the proxy's processor time as the run begins.
 func (c *proxyCPU) start() error {
 	if *c.pid == 0 {
+		return nil
+	}
+	if *c.since != "" {
+		var unixSeconds float64
+		if _, err := fmt.Sscanf(*c.since, "%f %f", &c.startCPU, &unixSeconds); err != nil {
+			return fmt.Errorf("--since %q: %w", *c.since, err)
+		}
+		c.startWall = time.Unix(0, int64(unixSeconds*1e9))
 		return nil
 	}
 	seconds, err := treeCPUSeconds(*c.pid)
@@ -39,24 +44,22 @@ func (c *proxyCPU) start() error {
 
 // figures are the processor time per unit of work (request, handshake) and how busy the proxy's core was.
 func (c *proxyCPU) figures(unitName string, count float64) ([]figure, error) {
-	if *c.pid != 0 {
-		end, err := treeCPUSeconds(*c.pid)
-		if err != nil {
-			return nil, err
-		}
-		*c.seconds, *c.wall = end-c.startCPU, time.Since(c.startWall).Seconds()
-	}
-	if *c.seconds < 0 || count <= 0 || *c.wall <= 0 {
+	if *c.pid == 0 || count <= 0 {
 		return nil, nil
 	}
+	end, err := treeCPUSeconds(*c.pid)
+	if err != nil {
+		return nil, err
+	}
+	seconds := end - c.startCPU
 	return []figure{
-		{"proxy_cpu_per_" + unitName, "µs", false, *c.seconds / count * 1e6},
-		{"proxy_core_busy", "%", false, *c.seconds / *c.wall * 100},
+		{"proxy_cpu_per_" + unitName, "µs", false, seconds / count * 1e6},
+		{"proxy_core_busy", "%", false, seconds / time.Since(c.startWall).Seconds() * 100},
 	}, nil
 }
 
-// runCPU prints the processor seconds a process and its children have used and the time of reading, for a
-// harness that runs the load with another tool: `cgbench cpu --pid P`.
+// runCPU prints the processor seconds a process and its children have used and the time of reading (Unix seconds),
+// for --since: `cgbench cpu --pid P`.
 func runCPU(args []string) error {
 	fs := flag.NewFlagSet("cpu", flag.ExitOnError)
 	pid := fs.Int("pid", 0, "the process")

@@ -47,6 +47,9 @@ func runParseWrk(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
+	if err := cpu.start(); err != nil {
+		return err
+	}
 	cpuFigures, err := cpu.figures("request", requests)
 	if err != nil {
 		return err
@@ -110,6 +113,9 @@ func runParseH2load(args []string) error {
 	}
 	durations, err := logDurations(*log)
 	if err != nil {
+		return err
+	}
+	if err := cpu.start(); err != nil {
 		return err
 	}
 	cpuFigures, err := cpu.figures("request", succeeded)
