@@ -24,7 +24,7 @@ func newProxyCPU(fs *flag.FlagSet) *proxyCPU {
 	}
 }
 
-// start takes the proxy's processor time as the run begins.
+// start takes the proxy's processor time as the run begins; a run by another tool has it from --since.
 func (c *proxyCPU) start() error {
 	if *c.pid == 0 {
 		return nil
@@ -42,20 +42,25 @@ func (c *proxyCPU) start() error {
 	return err
 }
 
-// figures are the processor time per unit of work (request, handshake) and how busy the proxy's core was.
-func (c *proxyCPU) figures(unitName string, count float64) ([]figure, error) {
-	if *c.pid == 0 || count <= 0 {
-		return nil, nil
+// write writes the run's figures and, with --proxy-pid, the proxy's processor time per unit of work (request,
+// handshake) and how busy its core was.
+func (c *proxyCPU) write(target *recordTarget, unitName string, count float64, figures ...figure) error {
+	if *c.pid != 0 && count > 0 {
+		if c.startWall.IsZero() {
+			if err := c.start(); err != nil {
+				return err
+			}
+		}
+		end, err := treeCPUSeconds(*c.pid)
+		if err != nil {
+			return err
+		}
+		seconds := end - c.startCPU
+		figures = append(figures,
+			figure{"proxy_cpu_per_" + unitName, "µs", false, seconds / count * 1e6},
+			figure{"proxy_core_busy", "%", false, seconds / time.Since(c.startWall).Seconds() * 100})
 	}
-	end, err := treeCPUSeconds(*c.pid)
-	if err != nil {
-		return nil, err
-	}
-	seconds := end - c.startCPU
-	return []figure{
-		{"proxy_cpu_per_" + unitName, "µs", false, seconds / count * 1e6},
-		{"proxy_core_busy", "%", false, seconds / time.Since(c.startWall).Seconds() * 100},
-	}, nil
+	return target.write(figures...)
 }
 
 // runCPU prints the processor seconds a process and its children have used and the time of reading (Unix seconds),

@@ -52,14 +52,10 @@ func runHandshakes(args []string) error {
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
 	failed.report("handshakes", "connections")
-	cpuFigures, err := cpu.figures("handshake", float64(ok.Load()))
-	if err != nil {
-		return err
-	}
-	return target.write(append([]figure{
-		{"handshakes", "/s", true, float64(ok.Load()) / elapsed},
-		{"failed", "count", false, float64(failed.count.Load())},
-	}, cpuFigures...)...)
+	return cpu.write(target, "handshake", float64(ok.Load()),
+		figure{"handshakes", "/s", true, float64(ok.Load()) / elapsed},
+		figure{"failed", "count", false, float64(failed.count.Load())},
+	)
 }
 
 var status200 = []byte("HTTP/1.1 200")

@@ -47,19 +47,12 @@ func runParseWrk(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
-	if err := cpu.start(); err != nil {
-		return err
-	}
-	cpuFigures, err := cpu.figures("request", requests)
-	if err != nil {
-		return err
-	}
-	return target.write(append([]figure{
-		{"rps", "req/s", true, rps},
-		{"p50", "ms", false, p50},
-		{"p99", "ms", false, p99},
-		{"errors", "count", false, errors},
-	}, cpuFigures...)...)
+	return cpu.write(target, "request", requests,
+		figure{"rps", "req/s", true, rps},
+		figure{"p50", "ms", false, p50},
+		figure{"p99", "ms", false, p99},
+		figure{"errors", "count", false, errors},
+	)
 }
 
 func wrkLatency(out, label string) (float64, error) {
@@ -115,19 +108,12 @@ func runParseH2load(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cpu.start(); err != nil {
-		return err
-	}
-	cpuFigures, err := cpu.figures("request", succeeded)
-	if err != nil {
-		return err
-	}
-	return target.write(append([]figure{
-		{"rps", "req/s", true, rps},
-		{"p50", "ms", false, percentile(durations, 0.50)},
-		{"p99", "ms", false, percentile(durations, 0.99)},
-		{"errors", "count", false, errors},
-	}, cpuFigures...)...)
+	return cpu.write(target, "request", succeeded,
+		figure{"rps", "req/s", true, rps},
+		figure{"p50", "ms", false, percentile(durations, 0.50)},
+		figure{"p99", "ms", false, percentile(durations, 0.99)},
+		figure{"errors", "count", false, errors},
+	)
 }
 
 func logDurations(path string) ([]float64, error) {
