@@ -20,15 +20,17 @@ import dev.crossgate.certsource.Settings;
  * @param sessionTickets                 resumption by tickets, whose keys the TLS library rotates (and every certificate rotation renews)
  * @param maxConnectionAgeAfterRotation  how long a connection made with replaced material may live on
  * @param library                        the native TLS library: the bundled BoringSSL, the host's OpenSSL, or AWS-LC
+ * @param rsaOffload                     with BoringSSL, RSA private-key operations done by the AWS-LC inside the jar
  */
 public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<String> groups, boolean sessionTickets,
-                        Duration maxConnectionAgeAfterRotation, Library library) {
+                        Duration maxConnectionAgeAfterRotation, Library library, boolean rsaOffload) {
 
     /**
-     * BoringSSL comes inside the jar and needs nothing from the host. OpenSSL 3.2 or newer, through netty-tcnative's
-     * dynamically linked build, is patched with the host and signs RSA 2.4 times as fast on CPUs with AVX-512 IFMA
-     * (20-34 % more RSA handshakes in bench/ s2), but makes ECDSA handshakes slower. AWS-LC, BoringSSL's fork with that
-     * RSA code, through a netty-tcnative that tools/aws-lc/build.sh links it into, has both speeds.
+     * BoringSSL comes inside the jar and needs nothing from the host; it has no RSA code for AVX-512 IFMA, so by default
+     * ({@code rsa-offload}) the AWS-LC inside the jar signs its RSA handshakes. OpenSSL 3.2 or newer, through
+     * netty-tcnative's dynamically linked build, is patched with the host and signs RSA 2.4 times as fast as BoringSSL on
+     * CPUs with AVX-512 IFMA, but makes ECDSA handshakes slower. AWS-LC, BoringSSL's fork with that RSA code, through a
+     * netty-tcnative that tools/aws-lc/build.sh links it into, has both speeds and needs no offload.
      */
     public enum Library {
         BORINGSSL, OPENSSL, AWS_LC;
@@ -46,7 +48,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
 
     public static final String PREFIX = "crossgate.tls.";
     public static final List<String> KEYS = List.of("protocols", "cipher-suites", "groups", "session-tickets",
-            "max-connection-age-after-rotation", "library");
+            "max-connection-age-after-rotation", "library", "rsa-offload");
 
     public static final List<String> STRICT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     /** TLS 1.3 suites are all AEAD; for TLS 1.2 only ECDHE (forward secrecy) with GCM or ChaCha20-Poly1305. */
@@ -62,7 +64,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
     public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(5);
 
     public static final TlsPolicy STRICT = new TlsPolicy(STRICT_PROTOCOLS, STRICT_CIPHER_SUITES, STRICT_GROUPS, true,
-            DEFAULT_MAX_CONNECTION_AGE, Library.BORINGSSL);
+            DEFAULT_MAX_CONNECTION_AGE, Library.BORINGSSL, true);
 
     public TlsPolicy {
         protocols = List.copyOf(protocols);
@@ -74,7 +76,7 @@ public record TlsPolicy(List<String> protocols, List<String> cipherSuites, List<
         return new TlsPolicy(names(settings, "protocols", STRICT_PROTOCOLS, KNOWN_PROTOCOLS),
                 names(settings, "cipher-suites", STRICT_CIPHER_SUITES, null), names(settings, "groups", STRICT_GROUPS, KNOWN_GROUPS),
                 settings.bool("session-tickets", true), settings.duration("max-connection-age-after-rotation", DEFAULT_MAX_CONNECTION_AGE),
-                Library.from(settings));
+                Library.from(settings), settings.bool("rsa-offload", true));
     }
 
     /** A non-empty list setting, each name one of {@code known} (null: any, as the TLS library judges cipher suite names). */

@@ -16,14 +16,17 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * Several identities for the same names, one per key algorithm (an RSA and an ECDSA certificate, say).
  * Netty asks for an alias per key type and installs every one it gets, and BoringSSL keeps one certificate
  * per connection; so this answers for one key type only: the first the client's signature algorithms
- * (in its order of preference) can verify.
+ * (in its order of preference) can verify. It also serves a single identity whose key BoringSSL is not to hold.
  */
 final class IdentityKeyManager extends X509ExtendedKeyManager {
 
     private final List<TlsMaterial> identities;
+    /** False when another library signs for BoringSSL ({@link RsaKeyOffload}): BoringSSL is then given no key. */
+    private final boolean handsOverKeys;
 
-    IdentityKeyManager(List<TlsMaterial> identities) {
+    IdentityKeyManager(List<TlsMaterial> identities, boolean handsOverKeys) {
         this.identities = List.copyOf(identities);
+        this.handsOverKeys = handsOverKeys;
     }
 
     @Override
@@ -69,7 +72,7 @@ final class IdentityKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-        return identities.get(Integer.parseInt(alias)).privateKey();
+        return handsOverKeys ? identities.get(Integer.parseInt(alias)).privateKey() : null;
     }
 
     @Override

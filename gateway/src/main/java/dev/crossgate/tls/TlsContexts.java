@@ -13,6 +13,7 @@ import dev.crossgate.config.TlsPolicy;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -79,10 +80,14 @@ public final class TlsContexts {
     public static SslContext server(List<TlsMaterial> identities, ClientAuth clientAuth, PeerVerifier clientVerifier, List<String> alpn,
                                     TlsPolicy policy) throws SSLException {
         TlsMaterial first = identities.get(0);
-        SslContextBuilder builder = (identities.size() == 1
+        RsaKeyOffload offload = RsaKeyOffload.forKeys(identities.stream().map(TlsMaterial::privateKey).toList(), policy);
+        SslContextBuilder builder = (identities.size() == 1 && offload == null
                 ? SslContextBuilder.forServer(first.privateKey(), first.chain().toArray(X509Certificate[]::new))
-                : SslContextBuilder.forServer(new IdentityKeyManager(identities)))
+                : SslContextBuilder.forServer(new IdentityKeyManager(identities, offload == null)))
                 .clientAuth(clientAuth);
+        if (offload != null) {
+            builder.option(OpenSslContextOption.PRIVATE_KEY_METHOD, offload);
+        }
         // with client-auth none no certificate is asked for and NOBODY is never consulted: without a trust manager Netty would
         // load the JDK's CA file in its place (40 ms of the start, bench/ s5)
         builder.trustManager(clientAuth != ClientAuth.NONE ? clientVerifier : PeerVerifier.NOBODY);
@@ -149,7 +154,7 @@ public final class TlsContexts {
     private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn, TlsPolicy policy) {
         builder.sslProvider(provider()).keyStoreType(HANDOVER_KEY_STORE).protocols(policy.protocols()).ciphers(policy.cipherSuites());
         if (provider() == SslProvider.OPENSSL) {
-            builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, policy.groups().toArray(String[]::new));
+            builder.option(OpenSslContextOption.GROUPS, policy.groups().toArray(String[]::new));
         }
         if (!alpn.isEmpty()) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

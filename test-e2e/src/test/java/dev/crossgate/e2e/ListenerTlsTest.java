@@ -88,8 +88,51 @@ class ListenerTlsTest {
     }
 
     private String handshakeWith(int port, String version, String sigalgs) throws Exception {
-        return Processes.run(dir, Duration.ofSeconds(20), List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername",
-                "dual.example", "-verify_hostname", "dual.example", "-CAfile", "ca.crt", "-brief", version, "-sigalgs", sigalgs)).output();
+        return handshake(port, "dual.example", version, "-sigalgs", sigalgs);
+    }
+
+    private String handshake(int port, String host, String... options) throws Exception {
+        return Processes.run(dir, Duration.ofSeconds(20), concat(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername",
+                host, "-verify_hostname", host, "-CAfile", "ca.crt", "-brief"), options)).output();
+    }
+
+    /**
+     * An RSA certificate's handshakes are signed by AWS-LC (crossgate.tls.rsa-offload, on by default), BoringSSL holding no
+     * key: every signature scheme a client may ask for verifies, and so does TLS 1.2's RSA key exchange where a policy allows
+     * it; switched off, BoringSSL signs again.
+     */
+    @Test
+    void rsaHandshakesAreSignedByAwsLcInEverySchemeAClientMayAskFor() throws Exception {
+        TestPki.write(dir.resolve("ca.crt"), ca.caPem());
+        int port = Processes.freePort();
+        Map<String, String> env = listenerWith("rsa", port);
+        var rsa = ca.issue("rsa.example", KeyType.RSA_2048.generate(), dev.crossgate.tls.CertificateIssuer.Usage.SERVER, "rsa.example");
+        TestPki.write(dir.resolve("rsa.crt"), PemWriter.certificates(rsa.certificate()));
+        TestPki.write(dir.resolve("rsa.key"), PemWriter.pkcs8(rsa.keyPair().getPrivate()));
+        GatewayEnv.fileSource(env, "rsa", dir.resolve("rsa.crt"), dir.resolve("rsa.key"), null);
+        env.put("CROSSGATE_TLS_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_GCM_SHA256");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        assertThat(gateway.logLines("RSA signatures of TLS handshakes by AWS-LC")).hasSize(1);
+        Map<String, String> schemes = Map.of("-tls1_3 RSA-PSS+SHA256", "RSA-PSS", "-tls1_3 RSA-PSS+SHA384", "RSA-PSS",
+                "-tls1_3 RSA-PSS+SHA512", "RSA-PSS", "-tls1_2 RSA+SHA256", "RSA", "-tls1_2 RSA+SHA384", "RSA",
+                "-tls1_2 RSA+SHA512", "RSA", "-tls1_2 RSA-PSS+SHA256", "RSA-PSS");
+        for (var scheme : schemes.entrySet()) {
+            String[] versionAndSigalg = scheme.getKey().split(" ");
+            String digest = versionAndSigalg[1].substring(versionAndSigalg[1].indexOf('+') + 1);
+            assertThat(handshake(port, "rsa.example", versionAndSigalg[0], "-sigalgs", versionAndSigalg[1])).as(scheme.getKey())
+                    .contains("Verification: OK").containsPattern("Signature type: " + scheme.getValue() + "\\b")
+                    .contains("Hash used: " + digest);
+        }
+        // no signature here: the client's premaster secret, which only the private key decrypts
+        assertThat(handshake(port, "rsa.example", "-tls1_2", "-cipher", "AES128-GCM-SHA256")).as("RSA key exchange")
+                .contains("Verification: OK").contains("Ciphersuite: AES128-GCM-SHA256");
+        gateway.awaitStatAtLeast("listener.web.ssl.handshake", schemes.size() + 1);
+        gateway.close();
+
+        env.put("CROSSGATE_TLS_RSA_OFFLOAD", "false");
+        gateway = GatewayProcess.start(dir, env).awaitReady();
+        assertThat(handshake(port, "rsa.example", "-tls1_3")).contains("Verification: OK").contains("Signature type: RSA-PSS");
+        assertThat(gateway.logLines("AWS-LC")).isEmpty();
     }
 
     @Test
