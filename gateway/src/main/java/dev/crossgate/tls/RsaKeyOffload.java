@@ -48,19 +48,22 @@ final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
     private record Scheme(String jcaName, AlgorithmParameterSpec parameters, boolean rsa) {
     }
 
-    private static final Map<Integer, Scheme> SCHEMES = Map.ofEntries(
-            Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA256, pss("SHA-256", MGF1ParameterSpec.SHA256, 32)),
-            Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA384, pss("SHA-384", MGF1ParameterSpec.SHA384, 48)),
-            Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA512, pss("SHA-512", MGF1ParameterSpec.SHA512, 64)),
-            Map.entry(SSL_SIGN_RSA_PKCS1_SHA256, new Scheme("SHA256withRSA", null, true)),
-            Map.entry(SSL_SIGN_RSA_PKCS1_SHA384, new Scheme("SHA384withRSA", null, true)),
-            Map.entry(SSL_SIGN_RSA_PKCS1_SHA512, new Scheme("SHA512withRSA", null, true)),
-            Map.entry(SSL_SIGN_RSA_PKCS1_SHA1, new Scheme("SHA1withRSA", null, true)),
-            // an ECDSA identity beside the RSA one (IdentityKeyManager) is signed here too: the method serves the whole context
-            Map.entry(SSL_SIGN_ECDSA_SECP256R1_SHA256, new Scheme("SHA256withECDSA", null, false)),
-            Map.entry(SSL_SIGN_ECDSA_SECP384R1_SHA384, new Scheme("SHA384withECDSA", null, false)),
-            Map.entry(SSL_SIGN_ECDSA_SECP521R1_SHA512, new Scheme("SHA512withECDSA", null, false)),
-            Map.entry(SSL_SIGN_ECDSA_SHA1, new Scheme("SHA1withECDSA", null, false)));
+    /** Made at the first signature: the constants come from netty-tcnative, which is not there when the JDK provider serves. */
+    private static final class Schemes {
+        static final Map<Integer, Scheme> BY_ALGORITHM = Map.ofEntries(
+                Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA256, pss("SHA-256", MGF1ParameterSpec.SHA256, 32)),
+                Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA384, pss("SHA-384", MGF1ParameterSpec.SHA384, 48)),
+                Map.entry(SSL_SIGN_RSA_PSS_RSAE_SHA512, pss("SHA-512", MGF1ParameterSpec.SHA512, 64)),
+                Map.entry(SSL_SIGN_RSA_PKCS1_SHA256, new Scheme("SHA256withRSA", null, true)),
+                Map.entry(SSL_SIGN_RSA_PKCS1_SHA384, new Scheme("SHA384withRSA", null, true)),
+                Map.entry(SSL_SIGN_RSA_PKCS1_SHA512, new Scheme("SHA512withRSA", null, true)),
+                Map.entry(SSL_SIGN_RSA_PKCS1_SHA1, new Scheme("SHA1withRSA", null, true)),
+                // an ECDSA identity beside the RSA one (IdentityKeyManager) is signed here too: the method serves the whole context
+                Map.entry(SSL_SIGN_ECDSA_SECP256R1_SHA256, new Scheme("SHA256withECDSA", null, false)),
+                Map.entry(SSL_SIGN_ECDSA_SECP384R1_SHA384, new Scheme("SHA384withECDSA", null, false)),
+                Map.entry(SSL_SIGN_ECDSA_SECP521R1_SHA512, new Scheme("SHA512withECDSA", null, false)),
+                Map.entry(SSL_SIGN_ECDSA_SHA1, new Scheme("SHA1withECDSA", null, false)));
+    }
 
     private final Provider provider;
     private final PrivateKey rsa;
@@ -109,7 +112,7 @@ final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
 
     @Override
     public byte[] sign(SSLEngine engine, int signatureAlgorithm, byte[] input) throws GeneralSecurityException {
-        Scheme scheme = SCHEMES.get(signatureAlgorithm);
+        Scheme scheme = Schemes.BY_ALGORITHM.get(signatureAlgorithm);
         if (scheme == null) {
             throw new NoSuchAlgorithmException("TLS signature algorithm 0x" + Integer.toHexString(signatureAlgorithm)
                     + " is not offloaded to AWS-LC (crossgate.tls.rsa-offload)");
