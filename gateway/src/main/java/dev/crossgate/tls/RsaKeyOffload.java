@@ -78,33 +78,33 @@ final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
 
     /**
      * The offload for a listener context with {@code keys}, when the policy asks for it, BoringSSL is the library, one of the
-     * keys is RSA and AWS-LC loads; else null, and BoringSSL signs. The context must then be keyless (BoringSSL signs itself
-     * with a key it holds) and carry this as its {@link OpenSslContextOption#PRIVATE_KEY_METHOD}.
+     * keys is RSA and AWS-LC loads and takes the keys; else null, and BoringSSL signs. The context must then be keyless
+     * (BoringSSL signs itself with a key it holds) and carry this as its {@link OpenSslContextOption#PRIVATE_KEY_METHOD}.
      */
     static RsaKeyOffload forKeys(List<PrivateKey> keys, TlsPolicy policy) {
         if (!policy.rsaOffload() || policy.library() != TlsPolicy.Library.BORINGSSL || TlsContexts.provider() != SslProvider.OPENSSL
                 || keys.stream().noneMatch(key -> key.getAlgorithm().equals("RSA")) || AwsLc.PROVIDER == null) {
             return null;
         }
-        return of(AwsLc.PROVIDER, keys);
+        try {
+            return of(AwsLc.PROVIDER, keys);
+        } catch (GeneralSecurityException e) {
+            // the material passed validation: a key AWS-LC refuses is not a reason to stop serving it
+            LOG.warn("crossgate.tls.rsa-offload: AWS-LC refused a key, BoringSSL signs for this certificate: {}", HandshakeFailure.messages(e));
+            return null;
+        }
     }
 
     /** The offload for {@code keys} (one RSA key, at most one ECDSA key) in {@code provider}'s own key objects. */
-    static RsaKeyOffload of(Provider provider, List<PrivateKey> keys) {
+    static RsaKeyOffload of(Provider provider, List<PrivateKey> keys) throws GeneralSecurityException {
         PrivateKey rsa = null;
         PrivateKey ec = null;
         for (PrivateKey key : keys) {
-            try {
-                PrivateKey translated = KeyFactory.getInstance(key.getAlgorithm(), provider).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
-                if (key.getAlgorithm().equals("RSA")) {
-                    rsa = translated;
-                } else {
-                    ec = translated;
-                }
-            } catch (GeneralSecurityException e) {
-                // the material was validated already: a key AWS-LC refuses is a bug to report, not a reason to stop serving
-                throw new IllegalStateException("AWS-LC refused a " + key.getAlgorithm() + " key that passed validation: " + e.getMessage()
-                        + "; set crossgate.tls.rsa-offload=false to have BoringSSL sign", e);
+            PrivateKey translated = KeyFactory.getInstance(key.getAlgorithm(), provider).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+            if (key.getAlgorithm().equals("RSA")) {
+                rsa = translated;
+            } else {
+                ec = translated;
             }
         }
         return new RsaKeyOffload(provider, rsa, ec);

@@ -13,6 +13,7 @@ import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.List;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,7 +33,12 @@ class RsaKeyOffloadTest {
     private static final KeyPair EC = KeyType.EC_P256.generate();
     private static final byte[] MESSAGE = "the handshake transcript BoringSSL hands over".getBytes(StandardCharsets.US_ASCII);
 
-    private final RsaKeyOffload offload = RsaKeyOffload.of(AmazonCorrettoCryptoProvider.INSTANCE, List.of(EC.getPrivate(), RSA.getPrivate()));
+    private RsaKeyOffload offload;
+
+    @BeforeEach
+    void offloadBothKeys() throws Exception {
+        offload = RsaKeyOffload.of(AmazonCorrettoCryptoProvider.INSTANCE, List.of(EC.getPrivate(), RSA.getPrivate()));
+    }
 
     @ParameterizedTest
     @CsvSource({
@@ -68,7 +74,7 @@ class RsaKeyOffloadTest {
     }
 
     @Test
-    void aSchemeItDoesNotKnowFailsTheHandshakeNamingTheSetting() {
+    void aSchemeItDoesNotKnowFailsTheHandshakeNamingTheSetting() throws Exception {
         assertThatThrownBy(() -> offload.sign(null, OpenSslPrivateKeyMethod.SSL_SIGN_ED25519, MESSAGE))
                 .isInstanceOf(NoSuchAlgorithmException.class).hasMessageContaining("crossgate.tls.rsa-offload");
         RsaKeyOffload rsaOnly = RsaKeyOffload.of(AmazonCorrettoCryptoProvider.INSTANCE, List.of(RSA.getPrivate()));
