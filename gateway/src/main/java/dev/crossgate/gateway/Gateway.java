@@ -65,6 +65,8 @@ public final class Gateway implements AutoCloseable {
         }
         sources.start();
         sources.all().forEach(this::registerSourceStats);
+        stats.gauge("tls.rsa_offload.operations", dev.crossgate.tls.RsaKeyOffload::operations);
+        stats.gauge("tls.rsa_offload.failures", dev.crossgate.tls.RsaKeyOffload::failures);
         Map<String, ConnectorConfig> connectorConfigs = new LinkedHashMap<>();
         for (ConnectorConfig config : configuration.connectors()) {
             connectorConfigs.put(config.name(), config);

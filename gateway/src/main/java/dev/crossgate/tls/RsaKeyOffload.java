@@ -13,6 +13,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.crypto.Cipher;
 import javax.net.ssl.SSLEngine;
@@ -35,9 +36,12 @@ import io.netty.handler.ssl.SslProvider;
  * When AWS-LC cannot be loaded here (another CPU architecture than the jar carries it for, no writable temporary
  * directory), BoringSSL signs, as it does with the setting off, and a WARN says why.
  */
-final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
+public final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
 
     private static final Logger LOG = LoggerFactory.getLogger(RsaKeyOffload.class);
+    /** Process-wide, like the library: {@code tls.rsa_offload.operations} and {@code .failures} in /stats. */
+    private static final LongAdder OPERATIONS = new LongAdder();
+    private static final LongAdder FAILURES = new LongAdder();
 
     /** Loaded at the first RSA context, so that ECDSA-only gateways never unpack it. */
     private static final class AwsLc {
@@ -110,8 +114,28 @@ final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
         return new RsaKeyOffload(provider, rsa, ec);
     }
 
+    /** Signatures and decryptions AWS-LC made for handshakes. */
+    public static long operations() {
+        return OPERATIONS.sum();
+    }
+
+    /** Those that failed, each failing its handshake. */
+    public static long failures() {
+        return FAILURES.sum();
+    }
+
     @Override
     public byte[] sign(SSLEngine engine, int signatureAlgorithm, byte[] input) throws GeneralSecurityException {
+        OPERATIONS.increment();
+        try {
+            return signWith(signatureAlgorithm, input);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            FAILURES.increment();
+            throw e;
+        }
+    }
+
+    private byte[] signWith(int signatureAlgorithm, byte[] input) throws GeneralSecurityException {
         Scheme scheme = Schemes.BY_ALGORITHM.get(signatureAlgorithm);
         if (scheme == null) {
             throw new NoSuchAlgorithmException("TLS signature algorithm 0x" + Integer.toHexString(signatureAlgorithm)
@@ -133,12 +157,18 @@ final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
     /** TLS 1.2's RSA key exchange, where a policy allows its cipher suites: the raw RSA operation, BoringSSL strips the padding. */
     @Override
     public byte[] decrypt(SSLEngine engine, byte[] input) throws GeneralSecurityException {
-        if (rsa == null) {
-            throw new InvalidKeyException("RSA decryption asked of a context without an RSA key (crossgate.tls.rsa-offload)");
+        OPERATIONS.increment();
+        try {
+            if (rsa == null) {
+                throw new InvalidKeyException("RSA decryption asked of a context without an RSA key (crossgate.tls.rsa-offload)");
+            }
+            Cipher cipher = Cipher.getInstance("RSA/ECB/NoPadding", provider);
+            cipher.init(Cipher.DECRYPT_MODE, rsa);
+            return cipher.doFinal(input);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            FAILURES.increment();
+            throw e;
         }
-        Cipher cipher = Cipher.getInstance("RSA/ECB/NoPadding", provider);
-        cipher.init(Cipher.DECRYPT_MODE, rsa);
-        return cipher.doFinal(input);
     }
 
     private static Scheme pss(String digest, MGF1ParameterSpec mgf, int saltLength) {

@@ -75,11 +75,13 @@ class RsaKeyOffloadTest {
 
     @Test
     void aSchemeItDoesNotKnowFailsTheHandshakeNamingTheSetting() throws Exception {
+        long failuresBefore = RsaKeyOffload.failures();
         assertThatThrownBy(() -> offload.sign(null, OpenSslPrivateKeyMethod.SSL_SIGN_ED25519, MESSAGE))
                 .isInstanceOf(NoSuchAlgorithmException.class).hasMessageContaining("crossgate.tls.rsa-offload");
         RsaKeyOffload rsaOnly = RsaKeyOffload.of(AmazonCorrettoCryptoProvider.INSTANCE, List.of(RSA.getPrivate()));
         assertThatThrownBy(() -> rsaOnly.sign(null, OpenSslPrivateKeyMethod.SSL_SIGN_ECDSA_SECP256R1_SHA256, MESSAGE))
                 .hasMessageContaining("without such a key");
+        assertThat(RsaKeyOffload.failures() - failuresBefore).as("tls.rsa_offload.failures").isEqualTo(2);
     }
 
     @Test

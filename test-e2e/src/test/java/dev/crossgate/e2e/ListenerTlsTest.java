@@ -127,11 +127,16 @@ class ListenerTlsTest {
         assertThat(handshake(port, "rsa.example", "-tls1_2", "-cipher", "AES128-GCM-SHA256")).as("RSA key exchange")
                 .contains("Verification: OK").contains("Ciphersuite: AES128-GCM-SHA256");
         gateway.awaitStatAtLeast("listener.web.ssl.handshake", schemes.size() + 1);
+        assertThat(gateway.stat("tls.rsa_offload.operations")).as("one signature or decryption by AWS-LC a handshake")
+                .isEqualTo(schemes.size() + 1);
+        assertThat(gateway.stat("tls.rsa_offload.failures")).isZero();
         gateway.close();
 
         env.put("CROSSGATE_TLS_RSA_OFFLOAD", "false");
         gateway = GatewayProcess.start(dir, env).awaitReady();
         assertThat(handshake(port, "rsa.example", "-tls1_3")).contains("Verification: OK").contains("Signature type: RSA-PSS");
+        gateway.awaitStatAtLeast("listener.web.ssl.handshake", 1);
+        assertThat(gateway.stat("tls.rsa_offload.operations")).as("BoringSSL signed").isZero();
         assertThat(gateway.logLines("AWS-LC")).isEmpty();
     }
 
