@@ -12,16 +12,18 @@ import (
 // (or, for a run by another tool, taken from `cgbench cpu` before it: --since) and again at the end.
 type proxyCPU struct {
 	pid       *int
-	since     *string
+	since     *string // nil for a run cgbench makes itself
 	startCPU  float64
 	startWall time.Time
 }
 
-func newProxyCPU(fs *flag.FlagSet) *proxyCPU {
-	return &proxyCPU{
-		pid:   fs.Int("proxy-pid", 0, "the proxy's process, whose processor time (and its children's) is read around the run"),
-		since: fs.String("since", "", "what `cgbench cpu --pid` printed as the run began, when another tool ran it"),
+// newProxyCPU registers --proxy-pid, and --since for a run made by another tool (wrk, h2load) that cgbench parses.
+func newProxyCPU(fs *flag.FlagSet, byAnotherTool bool) *proxyCPU {
+	c := &proxyCPU{pid: fs.Int("proxy-pid", 0, "the proxy's process, whose processor time (and its children's) is read around the run")}
+	if byAnotherTool {
+		c.since = fs.String("since", "", "what `cgbench cpu --pid` printed as the run began")
 	}
+	return c
 }
 
 // start takes the proxy's processor time as the run begins; a run by another tool has it from --since.
@@ -29,7 +31,10 @@ func (c *proxyCPU) start() error {
 	if *c.pid == 0 {
 		return nil
 	}
-	if *c.since != "" {
+	if c.since != nil {
+		if *c.since == "" {
+			return fmt.Errorf("--proxy-pid needs --since: the run is over when its output is parsed")
+		}
 		var unixSeconds float64
 		if _, err := fmt.Sscanf(*c.since, "%f %f", &c.startCPU, &unixSeconds); err != nil {
 			return fmt.Errorf("--since %q: %w", *c.since, err)
@@ -46,11 +51,6 @@ func (c *proxyCPU) start() error {
 // handshake) and how busy its core was.
 func (c *proxyCPU) write(target *recordTarget, unitName string, count float64, figures ...figure) error {
 	if *c.pid != 0 && count > 0 {
-		if c.startWall.IsZero() {
-			if err := c.start(); err != nil {
-				return err
-			}
-		}
 		end, err := treeCPUSeconds(*c.pid)
 		if err != nil {
 			return err

@@ -20,7 +20,7 @@ func runHandshakes(args []string) error {
 	path := fs.String("path", "/100b", "request path")
 	concurrency := fs.Int("c", 16, "concurrent connections")
 	duration := fs.Duration("d", 5*time.Second, "measuring time")
-	cpu := newProxyCPU(fs)
+	cpu := newProxyCPU(fs, false)
 	fs.Parse(args)
 
 	cfg, err := tlsf.client("http/1.1")

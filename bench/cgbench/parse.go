@@ -14,8 +14,11 @@ func runParseWrk(args []string) error {
 	fs := flag.NewFlagSet("parse-wrk", flag.ExitOnError)
 	target := newRecordTarget(fs)
 	in := fs.String("in", "", "wrk's output")
-	cpu := newProxyCPU(fs)
+	cpu := newProxyCPU(fs, true)
 	fs.Parse(args)
+	if err := cpu.start(); err != nil {
+		return err
+	}
 	text, err := os.ReadFile(*in)
 	if err != nil {
 		return err
@@ -77,8 +80,11 @@ func runParseH2load(args []string) error {
 	target := newRecordTarget(fs)
 	in := fs.String("in", "", "h2load's output")
 	log := fs.String("log", "", "h2load's --log-file")
-	cpu := newProxyCPU(fs)
+	cpu := newProxyCPU(fs, true)
 	fs.Parse(args)
+	if err := cpu.start(); err != nil {
+		return err
+	}
 	text, err := os.ReadFile(*in)
 	if err != nil {
 		return err
