@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderResult;
@@ -35,9 +34,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -50,7 +46,7 @@ import reactor.netty.NettyPipeline;
 /**
  * Forwards the requests of one HTTP/1.1 client connection, or of one HTTP/2 stream, to HTTP/1.1 connections borrowed from
  * the connector's pool on the client's event loop. Requests and responses travel as Netty's HTTP message objects (an
- * HTTP/2 stream's frames are turned into the same objects by Netty's codec), so an exchange costs no per-request
+ * HTTP/2 stream's frames are turned into the same objects by {@link Http2Streams}), so an exchange costs no per-request
  * subscriptions, no pipeline changes and no auto-read toggling. Bodies stream both ways; a side that cannot take more
  * stops the other side's reads until it can (on a stream, by HTTP/2 flow control). On an HTTP/1.1 connection, requests
  * pipelined behind one in flight wait, in order, with reading paused, and one clock covers the backend's answer
@@ -60,9 +56,6 @@ import reactor.netty.NettyPipeline;
 final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "crossgate.http1";
-    private static final String STREAMS = "crossgate.http2-streams";
-    /** Netty's HTTP/2 frames to HTTP objects and back, for every stream of every connection. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
     private static final AsciiString STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
     private static final AsciiString SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
 
@@ -75,7 +68,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     /** The clock never sleeps longer than this, so an exchange that starts on an idle connection is timed from its start. */
     private final long clockPeriodNanos;
 
-    private ChannelHandlerContext ctx;
+    /** Where the requests come from and the responses go: the HTTP/1.1 connection, or one HTTP/2 stream. */
+    private Client client;
     /** The TCP connection: the channel itself, or a stream's parent, which holds the TLS session and the connection's age. */
     private Channel connection;
     /** Messages of requests that arrived while one was in flight; reading is paused while any wait. Made at first use. */
@@ -125,19 +119,6 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         return NAME;
     }
 
-    /**
-     * Takes the streams of an HTTP/2 connection over from Reactor Netty, whose HTTP/2 codec stays (settings, flow control,
-     * flood and reset limits): each new stream gets Netty's frame-to-HTTP codec and its own forwarder from {@code streams}.
-     */
-    static void takeOverStreams(ChannelPipeline pipeline, ChannelInitializer<Http2StreamChannel> streams) {
-        pipeline.replace(NettyPipeline.H2MultiplexHandler, STREAMS, new Http2MultiplexHandler(streams));
-    }
-
-    /** Sets up a new HTTP/2 stream to be forwarded by {@code forwarder}. */
-    static void forwardStream(Http2StreamChannel stream, HttpForwarder forwarder) {
-        stream.pipeline().addLast(STREAM_CODEC, forwarder);
-    }
-
     /** The forwarder of one HTTP/1.1 connection. */
     HttpForwarder(HttpProxy proxy, long responseTimeoutNanos, long idleTimeoutNanos) {
         this(proxy, false, responseTimeoutNanos, idleTimeoutNanos);
@@ -159,26 +140,33 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.connection = stream ? ctx.channel().parent() : ctx.channel();
+        attach(new ConnectionClient(ctx));
+        armClock(idleTimeoutNanos);
+        // Reactor Netty accepts with auto-read off and reads on demand; here reading pauses only for back-pressure and pipelining
+        client.reading(true);
+    }
+
+    /** Starts forwarding what {@code client} sends: an HTTP/1.1 connection's handler, or an HTTP/2 stream's. */
+    void attach(Client client) {
+        this.client = client;
+        this.connection = client.connection();
         lastActivityNanos = System.nanoTime();
-        if (!stream) {
-            armClock(idleTimeoutNanos);
-            // Reactor Netty accepts with auto-read off and reads on demand; here reading pauses only for back-pressure and pipelining
-            ctx.channel().config().setAutoRead(true);
-        }
     }
 
     // ---- from the client
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+        read(message);
+    }
+
+    void read(Object message) {
         if (hasPipelined() || awaitingResponse()) {
             if (pipelined == null) {
                 pipelined = new ArrayDeque<>();
             }
             pipelined.add(message); // a request pipelined behind the one in flight
-            ctx.channel().config().setAutoRead(false);
+            client.reading(false);
             return;
         }
         fromClient(message);
@@ -255,7 +243,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(outbound, true); // the length is not known: the body goes on in chunks
         }
-        EventLoop loop = ctx.channel().eventLoop();
+        EventLoop loop = connection.eventLoop();
         Channel idle = connector.http1().lend(loop); // ready: admit() said so
         if (idle != null) {
             bind(idle);
@@ -270,7 +258,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         waiting = new ArrayDeque<>();
         waiting.add(outbound);
         this.connecting = connecting;
-        ctx.channel().config().setAutoRead(false); // the request's body waits in the client's socket, not here
+        client.reading(false); // the request's body waits in the client's socket (or its stream's window), not here
         connecting.addListener(connected -> connected(connecting, outbound));
     }
 
@@ -296,7 +284,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         flushBackend();
         if (!requestComplete || !hasPipelined()) {
-            ctx.channel().config().setAutoRead(true);
+            client.reading(true);
         }
     }
 
@@ -311,7 +299,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private void body(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release(); // a broken chunked body: where the next request starts cannot be told
-            ctx.close();
+            client.close();
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -338,7 +326,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         backend.write(message, backend.voidPromise());
         backendWritten = true;
         if (!backend.isWritable()) {
-            ctx.channel().config().setAutoRead(false); // resumed by the backend's writability change
+            client.reading(false); // resumed by the backend's writability change
         }
     }
 
@@ -346,6 +334,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushBackend();
         ctx.fireChannelReadComplete();
+    }
+
+    /** The client's messages of one read have all been passed to {@link #read}. */
+    void readComplete() {
+        flushBackend();
     }
 
     private void flushBackend() {
@@ -359,14 +352,24 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (backend != null && backend.isActive()) {
-            backend.config().setAutoRead(ctx.channel().isWritable());
-        }
+        writabilityChanged();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    void writabilityChanged() {
+        if (backend != null && backend.isActive()) {
+            backend.config().setAutoRead(client.isWritable());
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        inactive();
+        ctx.fireChannelInactive();
+    }
+
+    /** The client is gone: its connection closed, or its stream ended or was reset. */
+    void inactive() {
         stopClock();
         release(pipelined);
         release(waiting);
@@ -383,7 +386,6 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             }
             end();
         }
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -401,8 +403,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                 : result.cause() instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG : HttpResponseStatus.BAD_REQUEST;
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        client.reading(false);
+        client.write(response);
+        client.closeAfterWrites();
         return true;
     }
 
@@ -418,13 +421,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                 content.release(); // the end of an informational response, which went out whole
                 return;
             }
-            ctx.write(content, ctx.voidPromise());
+            client.write(content);
             clientWritten = true;
             if (content instanceof LastHttpContent) {
                 responseComplete();
                 return;
             }
-            if (!ctx.channel().isWritable()) {
+            if (!client.isWritable()) {
                 backend.config().setAutoRead(false); // resumed by the client's writability change
             }
         } else if (!(message instanceof HttpResponse)) {
@@ -442,10 +445,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = response.headers(); // passed on, edited in place
         ForwardedHeaders.dropHopByHop(headers);
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            // 100 Continue and the like: passed on whole, then the real response; on a stream Netty's codec can carry only 100
+            // 100 Continue and the like: passed on whole, then the real response; on a stream only 100 (101 has no HTTP/2 form)
             if (!stream || status.code() == HttpResponseStatus.CONTINUE.code()) {
-                ctx.write(new DefaultFullHttpResponse(version, status, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE),
-                        ctx.voidPromise());
+                client.write(new DefaultFullHttpResponse(version, status, Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE));
                 clientWritten = true;
             }
             return;
@@ -465,14 +467,14 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             keepAlive = false; // retired or draining while this request was in flight: say so before closing
         }
         connectionHeader(headers);
-        ctx.write(outbound, ctx.voidPromise());
+        client.write(outbound);
         clientWritten = true;
     }
 
     private void backendReadComplete() {
         if (clientWritten) {
             clientWritten = false;
-            ctx.flush();
+            client.flush();
         }
     }
 
@@ -501,8 +503,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         if (responseStarted) {
             end(); // the exchange failed here: the close that follows is not the client leaving
-            ctx.flush();
-            ctx.close(); // mid-body: the close tells the client the response is incomplete
+            client.flush();
+            client.close(); // mid-body: the close (a stream's reset) tells the client the response is incomplete
             return;
         }
         answer(refusal.status(), refusal.reason());
@@ -526,7 +528,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpProxy.PLAIN_TEXT).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         }
         connectionHeader(response.headers());
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        client.write(response);
+        client.flush();
         responseStarted = true;
         discardingBody = true;
         release(waiting);
@@ -536,7 +539,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         if (!requestComplete) {
             // the rest of the body is read, to be dropped: reading may be off while the request waited for a connection
-            ctx.channel().config().setAutoRead(true);
+            client.reading(true);
         }
     }
 
@@ -561,7 +564,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!keepAlive) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.closeAfterWrites();
             return;
         }
         while (hasPipelined() && !awaitingResponse()) {
@@ -569,7 +572,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         }
         flushBackend(); // a pipelined request taken up here has no read of its own to end with a flush
         if (!hasPipelined() && waiting == null) {
-            ctx.channel().config().setAutoRead(true);
+            client.reading(true);
         }
     }
 
@@ -587,7 +590,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     // ---- the clock
 
     private void armClock(long delayNanos) {
-        clock = ctx.executor().schedule(this::tick, Math.min(delayNanos, clockPeriodNanos), TimeUnit.NANOSECONDS);
+        clock = connection.eventLoop().schedule(this::tick, Math.min(delayNanos, clockPeriodNanos), TimeUnit.NANOSECONDS);
     }
 
     private void stopClock() {
@@ -600,7 +603,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     /** Fires at the earliest moment either timeout could have run out; re-arms for what is left. */
     private void tick() {
         clock = null;
-        if (!ctx.channel().isActive()) {
+        if (!client.isActive()) {
             return;
         }
         long waited = System.nanoTime() - lastActivityNanos;
@@ -617,7 +620,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (waited >= idleTimeoutNanos) {
-            ctx.close();
+            client.close();
             return;
         }
         armClock(idleTimeoutNanos - waited);
@@ -628,6 +631,76 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             for (Object message; (message = messages.poll()) != null; ) {
                 ReferenceCountUtil.release(message);
             }
+        }
+    }
+
+    /**
+     * The side requests come from and responses go to. An HTTP/1.1 connection is its own client; an HTTP/2 stream is one
+     * of {@link Http2Streams}, which turns frames into HTTP objects and back without a channel per stream.
+     */
+    interface Client {
+        /** The TCP connection, which holds the TLS session, the peer's address and the event loop. */
+        Channel connection();
+
+        /** Queues a message for the client; {@link #flush()} sends it. */
+        void write(HttpObject message);
+
+        void flush();
+
+        /** Reading the client on or off: the request's body waits in the client's socket, or its stream's window. */
+        void reading(boolean on);
+
+        boolean isWritable();
+
+        boolean isActive();
+
+        /** Ends at once: the connection closes, a stream is reset. */
+        void close();
+
+        /** Ends once what was written has been sent. */
+        void closeAfterWrites();
+    }
+
+    /** An HTTP/1.1 connection, whose pipeline ends in this forwarder. */
+    private record ConnectionClient(ChannelHandlerContext ctx) implements Client {
+        @Override
+        public Channel connection() {
+            return ctx.channel();
+        }
+
+        @Override
+        public void write(HttpObject message) {
+            ctx.write(message, ctx.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            ctx.flush();
+        }
+
+        @Override
+        public void reading(boolean on) {
+            ctx.channel().config().setAutoRead(on);
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+
+        @Override
+        public boolean isActive() {
+            return ctx.channel().isActive();
+        }
+
+        @Override
+        public void close() {
+            ctx.close();
+        }
+
+        @Override
+        public void closeAfterWrites() {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -654,8 +727,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (owner != null && owner.ctx.channel().isActive()) {
-                owner.ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !owner.hasPipelined());
+            if (owner != null && owner.client.isActive()) {
+                owner.client.reading(ctx.channel().isWritable() && !owner.hasPipelined());
             }
         }
 

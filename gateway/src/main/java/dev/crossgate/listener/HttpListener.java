@@ -13,7 +13,6 @@ import dev.crossgate.tls.HandshakeObserver;
 import dev.crossgate.tls.ServerTls;
 import dev.crossgate.tls.TlsStats;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -48,13 +47,6 @@ public final class HttpListener implements Listener, AutoCloseable {
         SendStall stalls = new SendStall(config, stats);
         // over TLS to an HTTP/1.1 backend, requests are forwarded with plain Netty (HttpForwarder); the rest stays with Reactor Netty
         boolean forward = terminate && connector.http1() != null;
-        ChannelInitializer<Http2StreamChannel> streams = !forward ? null : new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Http2StreamChannel stream) {
-                stalls.watch(stream);
-                HttpForwarder.forwardStream(stream, HttpForwarder.forStream(proxy, responseTimeout));
-            }
-        };
         HttpGuards guards = new HttpGuards(config, stats, new HttpGuards.Setup() {
             @Override
             public String http1(ChannelPipeline pipeline) {
@@ -69,8 +61,8 @@ public final class HttpListener implements Listener, AutoCloseable {
                     pipeline.addAfter(tls.name(), "crossgate.flush-consolidation",
                             new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 }
-                if (streams != null) {
-                    HttpForwarder.takeOverStreams(pipeline, streams);
+                if (forward) {
+                    Http2Streams.takeOver(pipeline, () -> HttpForwarder.forStream(proxy, responseTimeout), stalls);
                 }
             }
         });

@@ -22,7 +22,8 @@ import io.netty.util.concurrent.ScheduledFuture;
  * counted ({@code write_timeout}) and logged at most once a second. A slow reader is not a stalled one: a byte
  * drained in the timeout restarts the wait. Nothing is done per write: only the writability changes, which Netty
  * reports at its watermarks, start or stop the clock. An HTTP/2 stream is watched on its own: a client that keeps a
- * stream's flow-control window at zero stalls that stream alone, and only that stream is reset.
+ * stream's flow-control window at zero stalls that stream alone, and only that stream is reset (a stream forwarded by
+ * {@link Http2Streams} runs its own clock there and reports here).
  */
 final class SendStall {
 
@@ -41,6 +42,21 @@ final class SendStall {
 
     void watch(Channel connection) {
         connection.pipeline().addFirst("crossgate.send-stall", new Clock());
+    }
+
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    /** Counts a connection or stream about to be closed for taking nothing for a whole timeout, and says so. */
+    void stalled(Channel connection) {
+        stalled.increment();
+        if (warning.due()) {
+            LOG.warn("connection_closed listener={} peer={} reason=write_timeout detail=\"the client read nothing for {} while data "
+                    + "waited for it\" setting={}{}", listener, LogFields.peer(connection.remoteAddress()),
+                    dev.crossgate.certsource.Durations.format(java.time.Duration.ofNanos(timeoutNanos)),
+                    ListenerConfig.PREFIX + listener + ".write-timeout", warning.leftOut());
+        }
     }
 
     private final class Clock extends ChannelInboundHandlerAdapter {
@@ -74,13 +90,7 @@ final class SendStall {
                 timer = ctx.executor().schedule(() -> check(ctx), timeoutNanos - quietNanos, TimeUnit.NANOSECONDS);
                 return; // slow, not stalled
             }
-            stalled.increment();
-            if (warning.due()) {
-                LOG.warn("connection_closed listener={} peer={} reason=write_timeout detail=\"the client read nothing for {} while data "
-                        + "waited for it\" setting={}{}", listener, LogFields.peer(connection.remoteAddress()),
-                        dev.crossgate.certsource.Durations.format(java.time.Duration.ofNanos(timeoutNanos)),
-                        ListenerConfig.PREFIX + listener + ".write-timeout", warning.leftOut());
-            }
+            stalled(connection);
             ctx.close();
         }
 
