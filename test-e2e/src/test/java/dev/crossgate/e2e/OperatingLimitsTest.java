@@ -361,6 +361,32 @@ class OperatingLimitsTest extends GatewayTest {
     }
 
     @Test
+    void anHttp2StreamWhoseClientOpensItsWindowALittleAtATimeIsNotResetButOnceItStopsItIs() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "3s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+
+            try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
+                client.zeroWindow();
+                client.get(1, "/stream");
+                // 1 KiB a second for 7 s: a slow reader for more than twice the write timeout, never a stalled one
+                for (int second = 0; second < 7; second++) {
+                    client.take(1, 1024);
+                    Thread.sleep(1000);
+                }
+                assertThat(gateway.stat("listener.edge.write_timeout")).as("a slow reader is not stalled").isZero();
+                long stopped = System.nanoTime();
+                assertThat(client.awaitReset(1)).as("once the reader stops, the stream is reset").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(12));
+            }
+            gateway.awaitStat("listener.edge.write_timeout", 1);
+        }
+    }
+
+    @Test
     void aPingFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
         floodUntilGoaway(40, flooder -> flooder.pings(10_000));
         assertThat(gateway.logLines("http2_goaway")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("error=enhance_your_calm"));

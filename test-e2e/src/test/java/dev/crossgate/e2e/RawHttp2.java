@@ -22,10 +22,12 @@ import javax.net.ssl.SSLSocket;
 final class RawHttp2 implements AutoCloseable {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int DATA = 0x0;
     private static final int HEADERS = 0x1;
     private static final int RST_STREAM = 0x3;
     private static final int SETTINGS = 0x4;
     private static final int GOAWAY = 0x7;
+    private static final int WINDOW_UPDATE = 0x8;
     private static final int END_STREAM = 0x1;
     private static final int END_HEADERS = 0x4;
     private static final int CANCEL = 0x8;
@@ -90,6 +92,26 @@ final class RawHttp2 implements AutoCloseable {
     void zeroWindow() throws IOException {
         frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) 0x4).putInt(0).array());
         out.flush();
+    }
+
+    /** Lets the server send {@code bytes} more on {@code streamId}, then reads until they have come: a reader that takes a little at a time. */
+    void take(int streamId, int bytes) throws IOException {
+        frame(WINDOW_UPDATE, 0, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
+        out.flush();
+        int received = 0;
+        while (received < bytes) {
+            int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+            int type = in.readUnsignedByte();
+            in.readUnsignedByte();
+            int stream = in.readInt() & 0x7fffffff;
+            in.readFully(new byte[length]);
+            if (stream == streamId && type == RST_STREAM) {
+                throw new IOException("stream " + streamId + " reset after " + received + " of " + bytes + " bytes");
+            }
+            if (stream == streamId && type == DATA) {
+                received += length;
+            }
+        }
     }
 
     /** {@code GET path} on a stream, left open. */
