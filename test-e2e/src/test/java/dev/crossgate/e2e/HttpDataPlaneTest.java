@@ -323,6 +323,17 @@ class HttpDataPlaneTest {
     }
 
     @Test
+    void aChunkedResponsesTrailersReachTheClientOverBothProtocols() throws Exception {
+        startGateway(environment(backend.port()));
+        for (String protocol : List.of("--http2", "--http1.1")) {
+            // curl prints trailers with the headers (-D -), after the body has been read
+            Processes.Result result = curl("agent", "/trailers", protocol, "-D", "-");
+            assertThat(result.output()).as(protocol).contains("chunked body").containsIgnoringCase("x-checksum: sha256-of-the-body")
+                    .endsWith("\n200");
+        }
+    }
+
+    @Test
     void clientThatLeavesMidRequestIsCountedAsSuchNotAsABackendFailure() throws Exception {
         slowBackend(Duration.ofSeconds(2));
         startGateway(environment(backend.port()));

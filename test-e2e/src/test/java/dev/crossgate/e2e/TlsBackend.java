@@ -39,6 +39,11 @@ final class TlsBackend implements AutoCloseable {
                         byte[] bytes = "x".repeat(Integer.parseInt(request.uri().substring("/bytes/".length()))).getBytes(StandardCharsets.US_ASCII);
                         return response.header("content-length", Integer.toString(bytes.length)).sendByteArray(Mono.just(bytes)).then();
                     }
+                    if (request.uri().startsWith("/trailers")) {
+                        // a chunked body whose end carries a trailer, as gRPC-over-HTTP/1.1 bridges and checksumming servers send
+                        return response.header("trailer", "x-checksum").trailerHeaders(trailers -> trailers.set("x-checksum", "sha256-of-the-body"))
+                                .sendString(reactor.core.publisher.Flux.just("chunked ", "body\n")).then(); // a Flux: sent in chunks
+                    }
                     String[] serial = {"none"};
                     request.withConnection(connection -> {
                         try {
