@@ -100,16 +100,12 @@ final class RawHttp2 implements AutoCloseable {
         out.flush();
         int received = 0;
         while (received < bytes) {
-            int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-            int type = in.readUnsignedByte();
-            in.readUnsignedByte();
-            int stream = in.readInt() & 0x7fffffff;
-            in.readFully(new byte[length]);
-            if (stream == streamId && type == RST_STREAM) {
+            Frame frame = readFrame();
+            if (frame.stream == streamId && frame.type == RST_STREAM) {
                 throw new IOException("stream " + streamId + " reset after " + received + " of " + bytes + " bytes");
             }
-            if (stream == streamId && type == DATA) {
-                received += length;
+            if (frame.stream == streamId && frame.type == DATA) {
+                received += frame.payload.length;
             }
         }
     }
@@ -130,15 +126,11 @@ final class RawHttp2 implements AutoCloseable {
     boolean awaitReset(int streamId) throws IOException {
         try {
             while (true) {
-                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                int type = in.readUnsignedByte();
-                in.readUnsignedByte();
-                int stream = in.readInt() & 0x7fffffff;
-                in.readFully(new byte[length]);
-                if (type == RST_STREAM && stream == streamId) {
+                Frame frame = readFrame();
+                if (frame.type == RST_STREAM && frame.stream == streamId) {
                     return true;
                 }
-                if (type == GOAWAY) {
+                if (frame.type == GOAWAY) {
                     return false;
                 }
             }
@@ -165,14 +157,9 @@ final class RawHttp2 implements AutoCloseable {
     OptionalLong awaitGoAway() throws IOException {
         try {
             while (true) {
-                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                int type = in.readUnsignedByte();
-                in.readUnsignedByte(); // flags
-                in.readInt(); // stream
-                byte[] payload = new byte[length];
-                in.readFully(payload);
-                if (type == GOAWAY) {
-                    return OptionalLong.of(Integer.toUnsignedLong(ByteBuffer.wrap(payload, 4, 4).getInt()));
+                Frame frame = readFrame();
+                if (frame.type == GOAWAY) {
+                    return OptionalLong.of(Integer.toUnsignedLong(ByteBuffer.wrap(frame.payload, 4, 4).getInt()));
                 }
             }
         } catch (EOFException | SocketTimeoutException e) {
@@ -183,6 +170,19 @@ final class RawHttp2 implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private record Frame(int type, int stream, byte[] payload) {
+    }
+
+    private Frame readFrame() throws IOException {
+        int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+        int type = in.readUnsignedByte();
+        in.readUnsignedByte(); // flags
+        int stream = in.readInt() & 0x7fffffff;
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(type, stream, payload);
     }
 
     private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
