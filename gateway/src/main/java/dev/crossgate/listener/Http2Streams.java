@@ -57,8 +57,8 @@ import reactor.netty.NettyPipeline;
  *
  * <p>Back-pressure: the window of a request body is given back to the client only while its forwarder reads, that is
  * while the backend takes the body; a response waits in the codec's flow controller, and its backend is not read, while
- * the stream cannot send. A stream that cannot send for a whole {@code write-timeout} without the client opening its
- * window is reset and counted as {@code write_timeout}, alone: the connection and its other streams go on.
+ * the stream cannot send. A stream of which not one byte could be sent for a whole {@code write-timeout} while its
+ * response waits is reset and counted as {@code write_timeout}, alone: the connection and its other streams go on.
  */
 final class Http2Streams extends ChannelInboundHandlerAdapter {
 
@@ -108,7 +108,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
         } else if (message instanceof Http2WindowUpdateFrame update) {
             Stream stream = streams.get(update.stream().id());
             if (stream != null) {
-                stream.windowOpened++;
+                stream.granted += update.windowSizeIncrement();
             }
         } else {
             // settings, pings, GOAWAY, resets (the stream's close follows), priorities: the codec has acted on them
@@ -232,9 +232,14 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
         private boolean readingOn = true;
         /** Bytes of the request body taken while reading was off, whose window goes back to the client when it is on again. */
         private int unconsumed;
-        /** WINDOW_UPDATE frames from the client for this stream: what tells a slow reader from one that takes nothing. */
-        long windowOpened;
-        private long windowOpenedAtCheck;
+        /**
+         * Window the client has granted this stream, over its life. With the stream's window now and then it tells how
+         * much was sent in between: what tells a slow reader from one that takes nothing (or grants a stream window
+         * while holding the connection's at zero).
+         */
+        long granted;
+        private long grantedAtCheck;
+        private int windowAtCheck;
         private ScheduledFuture<?> stallCheck;
 
         Stream(Http2FrameStream frames, Http2Stream state, HttpForwarder forwarder) {
@@ -374,20 +379,25 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
 
         private void watchForStall() {
             if (stallCheck == null && !closed && !outbound.isWritable(state)) {
-                windowOpenedAtCheck = windowOpened;
-                stallCheck = ctx.executor().schedule(this::checkStall, stalls.timeoutNanos(), TimeUnit.NANOSECONDS);
+                scheduleStallCheck();
             }
         }
 
-        /** Once per write-timeout while the stream cannot send: reset only if the client opened its window not once. */
+        private void scheduleStallCheck() {
+            grantedAtCheck = granted;
+            windowAtCheck = outbound.windowSize(state);
+            stallCheck = ctx.executor().schedule(this::checkStall, stalls.timeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /** Once per write-timeout while the stream cannot send: reset only if not one byte of it was sent in that time. */
         private void checkStall() {
             stallCheck = null;
             if (closed || outbound.isWritable(state)) {
                 return;
             }
-            if (windowOpened != windowOpenedAtCheck) {
-                windowOpenedAtCheck = windowOpened;
-                stallCheck = ctx.executor().schedule(this::checkStall, stalls.timeoutNanos(), TimeUnit.NANOSECONDS);
+            long sent = windowAtCheck + (granted - grantedAtCheck) - outbound.windowSize(state);
+            if (sent > 0) {
+                scheduleStallCheck();
                 return; // slow, not stalled
             }
             stalls.stalled(ctx.channel());

@@ -368,6 +368,34 @@ class OperatingLimitsTest extends GatewayTest {
     }
 
     @Test
+    void anHttp2StreamWhoseWindowIsOpenedWhileTheConnectionsStaysShutIsResetAfterTheWriteTimeout() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "3s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+
+            try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
+                client.zeroWindow();
+                client.get(1, "/stream");
+                client.take(1, 65_535); // the whole connection window, never opened again
+                client.get(3, "/stream");
+                // stream 3's window is opened every second until it is reset, but nothing can be sent on it: granting is not taking
+                long started = System.nanoTime();
+                boolean reset = false;
+                for (int second = 0; second < 10 && !reset; second++) {
+                    client.grant(3, 1024);
+                    reset = client.awaitReset(3, Duration.ofSeconds(1));
+                }
+                assertThat(reset).as("the stream that could send nothing is reset while its window is still being opened").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(9));
+            }
+            gateway.awaitStatAtLeast("listener.edge.write_timeout", 1);
+        }
+    }
+
+    @Test
     void aPingFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
         floodUntilGoaway(40, flooder -> flooder.pings(10_000));
         assertThat(gateway.logLines("http2_goaway")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("error=enhance_your_calm"));

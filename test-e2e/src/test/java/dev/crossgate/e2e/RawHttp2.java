@@ -96,8 +96,7 @@ final class RawHttp2 implements AutoCloseable {
 
     /** Lets the server send {@code bytes} more on {@code streamId}, then reads until they have come: a reader that takes a little at a time. */
     void take(int streamId, int bytes) throws IOException {
-        frame(WINDOW_UPDATE, 0, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
-        out.flush();
+        grant(streamId, bytes);
         int received = 0;
         while (received < bytes) {
             Frame frame = readFrame();
@@ -108,6 +107,12 @@ final class RawHttp2 implements AutoCloseable {
                 received += frame.payload.length;
             }
         }
+    }
+
+    /** WINDOW_UPDATE for {@code streamId} only: the connection's window is never opened, so it closes once 64 KiB have come. */
+    void grant(int streamId, int bytes) throws IOException {
+        frame(WINDOW_UPDATE, 0, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
+        out.flush();
     }
 
     /** {@code GET path} on a stream, left open. */
@@ -136,6 +141,19 @@ final class RawHttp2 implements AutoCloseable {
             }
         } catch (EOFException e) {
             return false;
+        }
+    }
+
+    /** As {@link #awaitReset(int)}, giving up after {@code wait} (false then); for a connection on which nothing else arrives. */
+    boolean awaitReset(int streamId, java.time.Duration wait) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) wait.toMillis());
+        try {
+            return awaitReset(streamId);
+        } catch (SocketTimeoutException e) {
+            return false;
+        } finally {
+            socket.setSoTimeout(before);
         }
     }
 
