@@ -341,57 +341,57 @@ class OperatingLimitsTest extends GatewayTest {
 
     @Test
     void anHttp2StreamKeptAtAZeroWindowIsResetAfterTheWriteTimeoutWhileASlowReaderOnTheSameConnectionGoesOn() throws Exception {
-        int backendPort = Processes.freePort();
-        int port = Processes.freePort();
-        try (HttpBackend backend = new HttpBackend(backendPort)) {
-            Map<String, String> env = tlsEdge(port, backendPort);
-            env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "3s");
-            gateway = GatewayProcess.start(dir, env).awaitReady();
-
-            try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
-                client.zeroWindow();
-                client.get(1, "/stream"); // never given a window: stalled
-                client.get(3, "/stream");
-                // stream 3 takes 1 KiB a second for 7 s: a slow reader for more than twice the write timeout, never a stalled one
-                for (int second = 0; second < 7; second++) {
-                    client.take(3, 1024);
-                    Thread.sleep(1000);
-                }
-                assertThat(gateway.stat("listener.edge.write_timeout")).as("the stalled stream reset, the slow one not").isEqualTo(1);
-                long stopped = System.nanoTime();
-                assertThat(client.awaitReset(3)).as("once the slow reader stops, its stream is reset; the connection stays").isTrue();
-                assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(12));
+        withAWindowlessStreamOne((client, backend) -> {
+            client.get(3, "/stream");
+            // stream 3 takes 1 KiB a second for 7 s: a slow reader for more than twice the write timeout, never a stalled one
+            for (int second = 0; second < 7; second++) {
+                client.take(3, 1024);
+                Thread.sleep(1000);
             }
+            assertThat(gateway.stat("listener.edge.write_timeout")).as("the stalled stream reset, the slow one not").isEqualTo(1);
+            long stopped = System.nanoTime();
+            assertThat(client.awaitReset(3)).as("once the slow reader stops, its stream is reset; the connection stays").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(12));
             gateway.awaitStat("listener.edge.write_timeout", 2);
             assertThat(backend.streamed()).as("what the backend could write for two streams that took 7 KiB").isLessThan(64L << 20);
-        }
+        });
     }
 
     @Test
     void anHttp2StreamWhoseWindowIsOpenedWhileTheConnectionsStaysShutIsResetAfterTheWriteTimeout() throws Exception {
+        withAWindowlessStreamOne((client, backend) -> {
+            client.take(1, 65_535); // the whole connection window, never opened again
+            client.get(3, "/stream");
+            // stream 3's window is opened every second until it is reset, but nothing can be sent on it: granting is not taking
+            long started = System.nanoTime();
+            boolean reset = false;
+            for (int second = 0; second < 10 && !reset; second++) {
+                client.grant(3, 1024);
+                reset = client.awaitReset(3, Duration.ofSeconds(1));
+            }
+            assertThat(reset).as("the stream that could send nothing is reset while its window is still being opened").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(9));
+            gateway.awaitStatAtLeast("listener.edge.write_timeout", 1);
+        });
+    }
+
+    private interface WindowlessClient {
+        void run(RawHttp2 client, HttpBackend backend) throws Exception;
+    }
+
+    /** A gateway with a 3 s write-timeout before a backend that streams without end; a client whose streams get no window but what it grants, stream 1 asking already. */
+    private void withAWindowlessStreamOne(WindowlessClient body) throws Exception {
         int backendPort = Processes.freePort();
         int port = Processes.freePort();
         try (HttpBackend backend = new HttpBackend(backendPort)) {
             Map<String, String> env = tlsEdge(port, backendPort);
             env.put("CROSSGATE_LISTENERS_EDGE_WRITE_TIMEOUT", "3s");
             gateway = GatewayProcess.start(dir, env).awaitReady();
-
             try (RawHttp2 client = RawHttp2.connect(port, trustingTheEdge())) {
                 client.zeroWindow();
                 client.get(1, "/stream");
-                client.take(1, 65_535); // the whole connection window, never opened again
-                client.get(3, "/stream");
-                // stream 3's window is opened every second until it is reset, but nothing can be sent on it: granting is not taking
-                long started = System.nanoTime();
-                boolean reset = false;
-                for (int second = 0; second < 10 && !reset; second++) {
-                    client.grant(3, 1024);
-                    reset = client.awaitReset(3, Duration.ofSeconds(1));
-                }
-                assertThat(reset).as("the stream that could send nothing is reset while its window is still being opened").isTrue();
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(9));
+                body.run(client, backend);
             }
-            gateway.awaitStatAtLeast("listener.edge.write_timeout", 1);
         }
     }
 
