@@ -23,6 +23,7 @@ import dev.crossgate.listener.HttpListener;
 import dev.crossgate.listener.Listener;
 import dev.crossgate.listener.TcpListener;
 import dev.crossgate.tls.ClientTls;
+import dev.crossgate.tls.RsaKeyOffload;
 import dev.crossgate.tls.TlsMaterial;
 import reactor.netty.resources.LoopResources;
 
@@ -65,8 +66,8 @@ public final class Gateway implements AutoCloseable {
         }
         sources.start();
         sources.all().forEach(this::registerSourceStats);
-        stats.gauge("tls.rsa_offload.operations", dev.crossgate.tls.RsaKeyOffload::operations);
-        stats.gauge("tls.rsa_offload.failures", dev.crossgate.tls.RsaKeyOffload::failures);
+        stats.gauge("tls.rsa_offload.operations", RsaKeyOffload::operations);
+        stats.gauge("tls.rsa_offload.failures", RsaKeyOffload::failures);
         Map<String, ConnectorConfig> connectorConfigs = new LinkedHashMap<>();
         for (ConnectorConfig config : configuration.connectors()) {
             connectorConfigs.put(config.name(), config);

@@ -87,11 +87,19 @@ public final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
      */
     static RsaKeyOffload forKeys(List<PrivateKey> keys, TlsPolicy policy) {
         if (!policy.rsaOffload() || policy.library() != TlsPolicy.Library.BORINGSSL || TlsContexts.provider() != SslProvider.OPENSSL
-                || keys.stream().noneMatch(key -> key.getAlgorithm().equals("RSA")) || AwsLc.PROVIDER == null) {
+                || keys.stream().noneMatch(key -> key.getAlgorithm().equals("RSA"))) {
+            return null;
+        }
+        return in(AwsLc.PROVIDER, keys);
+    }
+
+    /** The offload for {@code keys} in {@code provider}, or null (BoringSSL signs) when it did not load or refuses a key. */
+    static RsaKeyOffload in(Provider provider, List<PrivateKey> keys) {
+        if (provider == null) {
             return null;
         }
         try {
-            return of(AwsLc.PROVIDER, keys);
+            return of(provider, keys);
         } catch (GeneralSecurityException e) {
             // the material passed validation: a key AWS-LC refuses is not a reason to stop serving it
             LOG.warn("crossgate.tls.rsa-offload: AWS-LC refused a key, BoringSSL signs for this certificate: {}", HandshakeFailure.messages(e));
@@ -126,9 +134,23 @@ public final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
 
     @Override
     public byte[] sign(SSLEngine engine, int signatureAlgorithm, byte[] input) throws GeneralSecurityException {
+        return counted(() -> signWith(signatureAlgorithm, input));
+    }
+
+    /** TLS 1.2's RSA key exchange, where a policy allows its cipher suites: the raw RSA operation, BoringSSL strips the padding. */
+    @Override
+    public byte[] decrypt(SSLEngine engine, byte[] input) throws GeneralSecurityException {
+        return counted(() -> decryptWith(input));
+    }
+
+    private interface Operation {
+        byte[] run() throws GeneralSecurityException;
+    }
+
+    private static byte[] counted(Operation operation) throws GeneralSecurityException {
         OPERATIONS.increment();
         try {
-            return signWith(signatureAlgorithm, input);
+            return operation.run();
         } catch (GeneralSecurityException | RuntimeException e) {
             FAILURES.increment();
             throw e;
@@ -154,21 +176,13 @@ public final class RsaKeyOffload implements OpenSslPrivateKeyMethod {
         return signature.sign();
     }
 
-    /** TLS 1.2's RSA key exchange, where a policy allows its cipher suites: the raw RSA operation, BoringSSL strips the padding. */
-    @Override
-    public byte[] decrypt(SSLEngine engine, byte[] input) throws GeneralSecurityException {
-        OPERATIONS.increment();
-        try {
-            if (rsa == null) {
-                throw new InvalidKeyException("RSA decryption asked of a context without an RSA key (crossgate.tls.rsa-offload)");
-            }
-            Cipher cipher = Cipher.getInstance("RSA/ECB/NoPadding", provider);
-            cipher.init(Cipher.DECRYPT_MODE, rsa);
-            return cipher.doFinal(input);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            FAILURES.increment();
-            throw e;
+    private byte[] decryptWith(byte[] input) throws GeneralSecurityException {
+        if (rsa == null) {
+            throw new InvalidKeyException("RSA decryption asked of a context without an RSA key (crossgate.tls.rsa-offload)");
         }
+        Cipher cipher = Cipher.getInstance("RSA/ECB/NoPadding", provider);
+        cipher.init(Cipher.DECRYPT_MODE, rsa);
+        return cipher.doFinal(input);
     }
 
     private static Scheme pss(String digest, MGF1ParameterSpec mgf, int saltLength) {

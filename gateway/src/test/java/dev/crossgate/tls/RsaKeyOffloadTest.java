@@ -35,6 +35,12 @@ class RsaKeyOffloadTest {
 
     private RsaKeyOffload offload;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void loadNettyTcnative() {
+        // BoringSSL calls the method only once netty-tcnative is loaded; its scheme constants need the library
+        io.netty.handler.ssl.OpenSsl.ensureAvailability();
+    }
+
     @BeforeEach
     void offloadBothKeys() throws Exception {
         offload = RsaKeyOffload.of(AmazonCorrettoCryptoProvider.INSTANCE, List.of(EC.getPrivate(), RSA.getPrivate()));
@@ -92,6 +98,14 @@ class RsaKeyOffloadTest {
         assertThat(RsaKeyOffload.forKeys(List.of(EC.getPrivate(), RSA.getPrivate()), TlsPolicy.STRICT)).isNotNull();
         assertThat(RsaKeyOffload.forKeys(List.of(EC.getPrivate()), TlsPolicy.STRICT)).as("BoringSSL's P-256 is as fast").isNull();
         assertThat(RsaKeyOffload.forKeys(List.of(RSA.getPrivate()), off)).isNull();
+    }
+
+    @Test
+    void aProviderThatRefusesAKeyLeavesTheContextToBoringSsl() {
+        // the JDK's RSA provider has no EC key factory: the ECDSA key beside the RSA one is refused
+        assertThat(RsaKeyOffload.in(java.security.Security.getProvider("SunRsaSign"), List.of(EC.getPrivate(), RSA.getPrivate()))).isNull();
+        assertThat(RsaKeyOffload.in(java.security.Security.getProvider("SunRsaSign"), List.of(RSA.getPrivate()))).isNotNull();
+        assertThat(RsaKeyOffload.in(null, List.of(RSA.getPrivate()))).as("AWS-LC did not load").isNull();
     }
 
     private static byte[] unsigned(BigInteger value, int length) {
