@@ -213,11 +213,10 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         // the codec closes its streams first, which ends most exchanges; what is left goes now
-        List<Stream> left = new ArrayList<>(streams.values());
-        streams.clear();
-        for (Stream stream : left) {
+        for (Stream stream : streams.values()) {
             stream.closed();
         }
+        streams.clear();
         ctx.fireChannelInactive();
     }
 
@@ -313,7 +312,9 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
             } else if (message instanceof HttpContent content) {
                 ctx.write(new DefaultHttp2DataFrame(content.content(), false).stream(frames), quiet);
             }
-            watchForStall(); // a stream whose window was closed from its start never changes writability: no event says so
+            if (message instanceof HttpContent) {
+                watchForStall(); // a stream whose window was closed from its start never changes writability: no event says so
+            }
         }
 
         @Override

@@ -332,7 +332,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flushBackend();
+        readComplete();
         ctx.fireChannelReadComplete();
     }
 
