@@ -295,6 +295,9 @@ crossgate_env() {
 
 crossgate_base_env() { # crossgate_base_env CERTDIR: the admin port and the server identity "edge"
   echo CROSSGATE_ADMIN_HOST=127.0.0.1 CROSSGATE_ADMIN_PORT=$ADMIN_PORT
+  # no session tickets, as on every peer (ssl_session_tickets off, no-tls-tickets): each handshake is a full one and
+  # no proxy spends time writing tickets the client throws away
+  echo CROSSGATE_TLS_SESSION_TICKETS=false
   echo CROSSGATE_CERTS_EDGE_SOURCE=file CROSSGATE_CERTS_EDGE_CERT_PATH=$1/server.crt
   echo CROSSGATE_CERTS_EDGE_KEY_PATH=$1/server.pem CROSSGATE_CERTS_EDGE_CA_PATH=$1/ca.crt
 }
