@@ -57,10 +57,14 @@ final class ForwardedHeaders {
             headers.remove(hopByHop);
         }
         String te = headers.get(HttpHeaderNames.TE);
-        if (te != null && !(headers.getAll(HttpHeaderNames.TE).size() == 1
-                && AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.TRAILERS))) {
+        if (te != null && !(headers.getAll(HttpHeaderNames.TE).size() == 1 && isTrailers(te))) {
             headers.remove(HttpHeaderNames.TE);
         }
+    }
+
+    /** Whether a TE value is "trailers", the one TE that passes a hop (and that HTTP/2 allows). */
+    static boolean isTrailers(CharSequence te) {
+        return AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.TRAILERS);
     }
 
     /** Drops the headers named in one Connection value (comma-separated), but TE, which is judged on its own. */

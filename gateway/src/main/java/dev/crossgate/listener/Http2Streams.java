@@ -292,7 +292,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
                 boolean informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
                 boolean ends = !informational && message instanceof FullHttpResponse full && !full.content().isReadable()
                         && full.trailingHeaders().isEmpty();
-                ctx.write(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(response, true), ends).stream(frames), quiet);
+                ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.of(response), ends).stream(frames), quiet);
                 if (informational || ends) {
                     ReferenceCountUtil.release(message);
                     return;
@@ -306,7 +306,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
                     last.release();
                 }
                 if (trailers) {
-                    ctx.write(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), true), true)
+                    ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.trailers(last.trailingHeaders()), true)
                             .stream(frames), quiet);
                 }
             } else if (message instanceof HttpContent content) {
