@@ -64,27 +64,23 @@ final class Http2ResponseHeaders {
 
     /** The response's status and headers. */
     static Http2Headers of(HttpResponse response) {
-        HttpHeaders headers = response.headers();
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            return HttpConversionUtil.toHttp2Headers(response, true);
-        }
-        Http2Headers out = new DefaultHttp2Headers(false, headers.size() + 1);
-        out.status(response.status().codeAsText());
-        copy(headers, out);
-        return out;
+        return convert(response.headers(), response.status().codeAsText());
     }
 
     /** Trailers: the headers alone, no status. */
     static Http2Headers trailers(HttpHeaders trailers) {
-        if (trailers.contains(HttpHeaderNames.CONNECTION)) {
-            return HttpConversionUtil.toHttp2Headers(trailers, true);
-        }
-        Http2Headers out = new DefaultHttp2Headers(false, trailers.size());
-        copy(trailers, out);
-        return out;
+        return convert(trailers, null);
     }
 
-    private static void copy(HttpHeaders headers, Http2Headers out) {
+    private static Http2Headers convert(HttpHeaders headers, AsciiString status) {
+        Http2Headers out = new DefaultHttp2Headers(false, headers.size() + 1);
+        if (status != null) {
+            out.status(status);
+        }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            HttpConversionUtil.toHttp2Headers(headers, out);
+            return out;
+        }
         var entries = headers.iteratorCharSequence();
         while (entries.hasNext()) {
             var entry = entries.next();
@@ -98,6 +94,7 @@ final class Http2ResponseHeaders {
                 out.add(name, value);
             }
         }
+        return out;
     }
 
     /** The known constant for {@code name} in any case, else a lower-case copy (the name itself when it is lower-case). */
