@@ -62,6 +62,16 @@ final class ForwardedHeaders {
         }
     }
 
+    /** Whether {@code name}, one of Netty's {@link HttpHeaderNames} constants, is a hop-by-hop header (the identity is the test). */
+    static boolean isHopByHop(AsciiString name) {
+        for (AsciiString hopByHop : HOP_BY_HOP) {
+            if (name == hopByHop) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a TE value is "trailers", the one TE that passes a hop (and that HTTP/2 allows). */
     static boolean isTrailers(CharSequence te) {
         return AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.TRAILERS);

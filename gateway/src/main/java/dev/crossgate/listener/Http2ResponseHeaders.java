@@ -22,14 +22,12 @@ import io.netty.util.AsciiString;
  * again. A response reaching a stream has been through the HTTP/1.1 decoder (names and values validated) and
  * {@link ForwardedHeaders#dropHopByHop} (the Connection header and what it names are gone), so here a well-known name
  * becomes Netty's lower-case constant, whose hash the HPACK encoder finds cached, and only an unknown name is
- * lower-cased. Connection-specific headers are still left out (RFC 9113 8.2.2): they are all well-known names, so
- * that costs no lookup of its own. A message that still has a Connection header goes through Netty's conversion,
- * which removes what it names.
+ * lower-cased. Hop-by-hop headers, which HTTP/2 forbids (RFC 9113 8.2.2), are still left out, as trailers have not been
+ * through dropHopByHop: they are all well-known names, so that costs no lookup of its own. Headers that still have a
+ * Connection header go through dropHopByHop first, which removes what it names.
  */
 final class Http2ResponseHeaders {
 
-    private static final AsciiString[] CONNECTION_SPECIFIC = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.HOST};
     private static final AsciiString[] GRPC = {AsciiString.cached("grpc-status"), AsciiString.cached("grpc-message"),
             AsciiString.cached("grpc-encoding"), AsciiString.cached("grpc-accept-encoding"),
             AsciiString.cached("grpc-status-details-bin")};
@@ -78,8 +76,7 @@ final class Http2ResponseHeaders {
             out.status(status);
         }
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            HttpConversionUtil.toHttp2Headers(headers, out);
-            return out;
+            ForwardedHeaders.dropHopByHop(headers); // in place: the message is not used again
         }
         var entries = headers.iteratorCharSequence();
         while (entries.hasNext()) {
@@ -90,7 +87,7 @@ final class Http2ResponseHeaders {
                 if (ForwardedHeaders.isTrailers(value)) {
                     out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
                 }
-            } else if (!connectionSpecific(name)) {
+            } else if (name != HttpHeaderNames.HOST && !ForwardedHeaders.isHopByHop(name)) { // :authority is a request's
                 out.add(name, value);
             }
         }
@@ -100,37 +97,10 @@ final class Http2ResponseHeaders {
     /** The known constant for {@code name} in any case, else a lower-case copy (the name itself when it is lower-case). */
     private static AsciiString lowerCase(CharSequence name) {
         for (int slot = AsciiString.hashCode(name) & MASK; KNOWN[slot] != null; slot = (slot + 1) & MASK) {
-            if (isLowerCaseOf(KNOWN[slot], name)) {
+            if (KNOWN[slot].contentEqualsIgnoreCase(name)) {
                 return KNOWN[slot];
             }
         }
         return AsciiString.of(name).toLowerCase();
-    }
-
-    /** {@link AsciiString#contentEqualsIgnoreCase} for a name known to be lower-case, without lower-casing both sides. */
-    private static boolean isLowerCaseOf(AsciiString lowerCase, CharSequence name) {
-        int length = lowerCase.length();
-        if (name.length() != length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            char c = name.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                c += 'a' - 'A';
-            }
-            if (c != lowerCase.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean connectionSpecific(AsciiString name) {
-        for (AsciiString specific : CONNECTION_SPECIFIC) {
-            if (name == specific) {
-                return true;
-            }
-        }
-        return false;
     }
 }
