@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +45,8 @@ public final class ConfigurationLoader {
     public Map<String, String> load(Map<String, String> environment, Map<String, String> systemProperties) throws ConfigException {
         List<String> problems = new ArrayList<>();
         Map<String, String> properties = new TreeMap<>();
-        Map<ConfigSchema.Section, Set<String>> names = new HashMap<>();
+        // sections are the schema's own objects: by identity, not by the record's hash of every key it holds
+        Map<ConfigSchema.Section, Set<String>> names = new IdentityHashMap<>();
         List<Runnable> suggestions = new ArrayList<>();
 
         String file = environment.get(CONFIG_FILE_ENV);
