@@ -76,3 +76,31 @@ func runCPU(args []string) error {
 	fmt.Printf("%.2f %.6f\n", seconds, float64(time.Now().UnixNano())/1e9)
 	return nil
 }
+
+// runJIT prints the processor seconds a JVM's JIT compiler threads have used: `cgbench jit --pid P`.
+func runJIT(args []string) error {
+	fs := flag.NewFlagSet("jit", flag.ExitOnError)
+	pid := fs.Int("pid", 0, "the JVM")
+	fs.Parse(args)
+	seconds, err := jitCPUSeconds(*pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%.2f\n", seconds)
+	return nil
+}
+
+// runFigure records one figure the script measured itself (how long a JVM took to warm up, say).
+func runFigure(args []string) error {
+	fs := flag.NewFlagSet("figure", flag.ExitOnError)
+	target := newRecordTarget(fs)
+	metric := fs.String("metric", "", "the figure's name")
+	unit := fs.String("unit", "", "its unit")
+	higher := fs.Bool("higher-is-better", false, "whether more is better")
+	value := fs.Float64("value", 0, "the value")
+	fs.Parse(args)
+	if *metric == "" || *unit == "" {
+		return fmt.Errorf("--metric and --unit are required")
+	}
+	return target.write(figure{*metric, *unit, *higher, *value})
+}

@@ -71,6 +71,30 @@ func processRSS(pid int) (int64, error) {
 // clockTicksPerSecond is the unit of the times in /proc/PID/stat (USER_HZ, 100 on every Linux the benchmark runs on).
 const clockTicksPerSecond = 100
 
+// jitCPUSeconds is the processor time a JVM's JIT compiler threads (HotSpot names them "C1 CompilerThreadN" and
+// "C2 CompilerThreadN", cut to 15 characters) have used: while it grows, the JVM is still compiling its hot paths.
+func jitCPUSeconds(pid int) (float64, error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/[0-9]*", pid))
+	if err != nil || len(tasks) == 0 {
+		return 0, fmt.Errorf("no threads of pid %d", pid)
+	}
+	var ticks int64
+	for _, task := range tasks {
+		comm, err := os.ReadFile(task + "/comm")
+		if err != nil || !strings.HasPrefix(string(comm), "C1 CompilerThre") && !strings.HasPrefix(string(comm), "C2 CompilerThre") {
+			continue // a thread that ended meanwhile, or not a compiler
+		}
+		fields, err := statFields(task + "/stat")
+		if err != nil {
+			continue
+		}
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		ticks += utime + stime
+	}
+	return float64(ticks) / clockTicksPerSecond, nil
+}
+
 // treeCPUSeconds is the processor time (user + system, all threads) a process and its descendants have used.
 func treeCPUSeconds(root int) (float64, error) {
 	var ticks int64
