@@ -64,29 +64,21 @@ func (c *proxyCPU) write(target *recordTarget, unitName string, count float64, f
 }
 
 // runCPU prints the processor seconds a process and its children have used and the time of reading (Unix seconds),
-// for --since: `cgbench cpu --pid P`.
+// for --since: `cgbench cpu --pid P`; with --jit, those of a JVM's JIT compiler threads only.
 func runCPU(args []string) error {
 	fs := flag.NewFlagSet("cpu", flag.ExitOnError)
 	pid := fs.Int("pid", 0, "the process")
+	jit := fs.Bool("jit", false, "only the JVM's JIT compiler threads: while their time grows, it is still compiling")
 	fs.Parse(args)
-	seconds, err := treeCPUSeconds(*pid)
+	read := treeCPUSeconds
+	if *jit {
+		read = jitCPUSeconds
+	}
+	seconds, err := read(*pid)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%.2f %.6f\n", seconds, float64(time.Now().UnixNano())/1e9)
-	return nil
-}
-
-// runJIT prints the processor seconds a JVM's JIT compiler threads have used: `cgbench jit --pid P`.
-func runJIT(args []string) error {
-	fs := flag.NewFlagSet("jit", flag.ExitOnError)
-	pid := fs.Int("pid", 0, "the JVM")
-	fs.Parse(args)
-	seconds, err := jitCPUSeconds(*pid)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%.2f\n", seconds)
 	return nil
 }
 

@@ -24,7 +24,6 @@ var commands = map[string]func(args []string) error{
 	"parse-h2load": runParseH2load,
 	"report":       runReport,
 	"cpu":          runCPU,
-	"jit":          runJIT,
 	"figure":       runFigure,
 }
 
