@@ -97,7 +97,7 @@ public final class DevelopmentCertificates {
     }
 
     private static String key(CertificateIssuer.Issued issued, boolean pkcs1) {
-        return pkcs1 ? PemWriter.traditional(issued.keyPair().getPrivate()) : PemWriter.pkcs8(issued.keyPair().getPrivate());
+        return pkcs1 ? PemWriter.traditional(issued.keyPair()) : PemWriter.pkcs8(issued.keyPair());
     }
 
     private static void writePublic(Path path, String pem) throws IOException {

@@ -2,10 +2,13 @@ package dev.crossgate.tls;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.util.io.pem.PemObject;
@@ -34,10 +37,51 @@ public final class PemWriter {
         return write(writer -> writer.writeObject(new JcaPKCS8Generator(key, null)));
     }
 
+    /**
+     * {@code BEGIN PRIVATE KEY} of a key pair: an EC key carries its public point beside the scalar, as openssl writes it
+     * (the JDK's encoding has none), so that a reader checks it against its certificate without a signature
+     * ({@link Keys#matches}).
+     */
+    public static String pkcs8(KeyPair keys) {
+        if (!(keys.getPublic() instanceof ECPublicKey point)) {
+            return pkcs8(keys.getPrivate());
+        }
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+        byte[] der = encode(() -> new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), withPoint(keys.getPrivate(), point, null)).getEncoded());
+        return write(writer -> writer.writeObject(new PemObject("PRIVATE KEY", der)));
+    }
+
     /** {@code BEGIN RSA PRIVATE KEY} (PKCS#1) or {@code BEGIN EC PRIVATE KEY} (SEC1): what openssl and Kubernetes hand out. */
     public static String traditional(PrivateKey key) {
         String type = "RSA".equals(key.getAlgorithm()) ? "RSA PRIVATE KEY" : "EC PRIVATE KEY";
         return write(writer -> writer.writeObject(new PemObject(type, traditionalDer(key))));
+    }
+
+    /** {@link #traditional(PrivateKey)} of a key pair: SEC1 with the public point too, as openssl writes it. */
+    public static String traditional(KeyPair keys) {
+        if (!(keys.getPublic() instanceof ECPublicKey point)) {
+            return traditional(keys.getPrivate());
+        }
+        ASN1Encodable curve = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded()).getPrivateKeyAlgorithm().getParameters();
+        byte[] der = encode(() -> withPoint(keys.getPrivate(), point, curve).getEncoded());
+        return write(writer -> writer.writeObject(new PemObject("EC PRIVATE KEY", der)));
+    }
+
+    private static ECPrivateKey withPoint(PrivateKey key, ECPublicKey point, ASN1Encodable curve) throws IOException {
+        ECPrivateKey sec1 = ECPrivateKey.getInstance(PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey());
+        return new ECPrivateKey(Keys.bits(key), sec1.getKey(), new DERBitString(Keys.uncompressedPoint(point)), curve);
+    }
+
+    private interface Encoding {
+        byte[] get() throws IOException;
+    }
+
+    private static byte[] encode(Encoding encoding) {
+        try {
+            return encoding.get();
+        } catch (IOException e) {
+            throw new IllegalStateException("re-encoding a key the JDK produced cannot fail", e);
+        }
     }
 
     /** {@code BEGIN ENCRYPTED PRIVATE KEY}: PKCS#8 with PBES2 and AES-256-CBC, as {@code openssl pkcs8 -topk8} writes. */
@@ -63,18 +107,16 @@ public final class PemWriter {
         if (!"RSA".equals(key.getAlgorithm()) && !"EC".equals(key.getAlgorithm())) {
             throw new IllegalArgumentException(key.getAlgorithm() + " keys have no traditional encoding; use PKCS#8");
         }
-        try {
-            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-            if ("RSA".equals(key.getAlgorithm())) {
-                return info.parsePrivateKey().toASN1Primitive().getEncoded();
-            }
-            // The JDK keeps the curve in the PKCS#8 wrapper only; SEC1 readers need it inside the key.
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        if ("RSA".equals(key.getAlgorithm())) {
+            return encode(() -> info.parsePrivateKey().toASN1Primitive().getEncoded());
+        }
+        // The JDK keeps the curve in the PKCS#8 wrapper only; SEC1 readers need it inside the key.
+        return encode(() -> {
             ECPrivateKey sec1 = ECPrivateKey.getInstance(info.parsePrivateKey());
             ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
             return new ECPrivateKey(Keys.bits(key), sec1.getKey(), sec1.getPublicKey(), curve).getEncoded();
-        } catch (IOException e) {
-            throw new IllegalStateException("re-encoding a key the JDK produced cannot fail", e);
-        }
+        });
     }
 
     private interface Body {
