@@ -350,7 +350,7 @@ http_load() {
 }
 
 # http_warm_up SCENARIO CASE PROXY PORT PROTOCOL PATH: a case's warm-up, WARMUP seconds; for a JVM then runs of
-# JVM_WARMUP_STEP until its compiler threads go quiet (see JVM_WARMUP_MAX), recorded as jvm_warm_up
+# JVM_WARMUP_STEP until its compiler threads go quiet (see JVM_WARMUP_MAX), recorded as jvm_warm_up with jit_cpu_so_far
 http_warm_up() {
   local scenario=$1 case=$2 proxy=$3 port=$4 protocol=$5 path=$6 pid=${PID_OF[$1-$3]:-} spent=$WARMUP before after
   http_load "$scenario" "$case" "$proxy" 0 "$port" "$protocol" "$path" "$WARMUP"
@@ -363,6 +363,9 @@ http_warm_up() {
     awk -v a="$before" -v b="$after" -v s="$JVM_WARMUP_STEP" 'BEGIN { exit !(b - a < s / 100) }' && break
   done
   "$BIN/cgbench" figure --metric jvm_warm_up --unit s --value "$spent" $(record "$scenario" "$case" "$proxy" 1)
+  # what the JIT had spent by then, since the JVM started: the reading the loop above relies on, shown
+  "$BIN/cgbench" figure --metric jit_cpu_so_far --unit s --value "$("$BIN/cgbench" cpu --jit --pid "$pid" | cut -d' ' -f1)" \
+    $(record "$scenario" "$case" "$proxy" 1)
 }
 
 scenario_keepalive() {

@@ -84,13 +84,9 @@ func jitCPUSeconds(pid int) (float64, error) {
 		if err != nil || !strings.HasPrefix(string(comm), "C1 CompilerThre") && !strings.HasPrefix(string(comm), "C2 CompilerThre") {
 			continue // a thread that ended meanwhile, or not a compiler
 		}
-		fields, err := statFields(task + "/stat")
-		if err != nil {
-			continue
+		if used, err := cpuTicks(task + "/stat"); err == nil {
+			ticks += used
 		}
-		utime, _ := strconv.ParseInt(fields[11], 10, 64)
-		stime, _ := strconv.ParseInt(fields[12], 10, 64)
-		ticks += utime + stime
 	}
 	return float64(ticks) / clockTicksPerSecond, nil
 }
@@ -99,13 +95,22 @@ func jitCPUSeconds(pid int) (float64, error) {
 func treeCPUSeconds(root int) (float64, error) {
 	var ticks int64
 	for _, pid := range processTree(root) {
-		fields, err := statFields(fmt.Sprintf("/proc/%d/stat", pid))
+		used, err := cpuTicks(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
 			return 0, err
 		}
-		utime, _ := strconv.ParseInt(fields[11], 10, 64) // field 14 of stat, 12th after the name
-		stime, _ := strconv.ParseInt(fields[12], 10, 64)
-		ticks += utime + stime
+		ticks += used
 	}
 	return float64(ticks) / clockTicksPerSecond, nil
+}
+
+// cpuTicks is user + system time in clock ticks from a /proc/.../stat file, of a process or of one of its threads.
+func cpuTicks(stat string) (int64, error) {
+	fields, err := statFields(stat)
+	if err != nil {
+		return 0, err
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64) // field 14 of stat, 12th after the name
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime, nil
 }

@@ -219,7 +219,7 @@ public final class ConsoleLog implements SLF4JServiceProvider {
 
         /** {@code yyyy-MM-dd'T'HH:mm:ss.SSS} and the offset ({@code Z} or {@code +01:00}) in this host's zone. */
         static void appendTimestamp(StringBuilder line, long epochMillis, ZoneRules zone) {
-            ZoneOffset offset = zone.isFixedOffset() ? zone.getOffset(Instant.EPOCH) : zone.getOffset(Instant.ofEpochMilli(epochMillis));
+            ZoneOffset offset = zone.getOffset(Instant.ofEpochMilli(epochMillis));
             LocalDateTime time = LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000L),
                     (int) Math.floorMod(epochMillis, 1000L) * 1_000_000, offset);
             line.append(time.getYear()).append('-');

@@ -62,6 +62,9 @@ class BenchSmokeTest {
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isBetween(1.0, 2.0))
                 .extracting(f -> f.caseName() + " " + f.proxy())
                 .containsExactlyInAnyOrder("h1-100B crossgate", "h1-16KiB crossgate", "h2-100B crossgate", "h2-16KiB crossgate");
+        assertThat(figures).filteredOn(f -> f.metric().equals("jit_cpu_so_far"))
+                .as("the JIT compiler threads' time the warm-up check reads: a fresh JVM under load has compiled").hasSize(4)
+                .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
                 .as("the processor time of each proxy in every handshake case").hasSize(4 * 5)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());

@@ -46,7 +46,7 @@ public final class Keys {
      * Whether {@code privateKey} belongs to {@code publicKey}. When the private key carries its public half (an RSA CRT key's
      * modulus and exponent; the point a PKCS#8 EC key from OpenSSL holds beside its scalar) and that equals the public key,
      * as OpenSSL compares them: yes, at once. Otherwise sign a random challenge and verify it, which works for every
-     * algorithm the JDK signs with: on a fresh JVM that costs 20-40 ms per key, interpreted, at start and at every reload.
+     * algorithm the JDK signs with: on a fresh JVM that costs 50-65 ms per EC key, interpreted, at start and at every reload.
      */
     public static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
         if (!compatibleAlgorithms(privateKey.getAlgorithm(), publicKey.getAlgorithm())) {
@@ -88,22 +88,22 @@ public final class Keys {
      * OpenSSL writes), or null when it holds none or is not what is expected.
      */
     static byte[] ecPublicPointOf(byte[] pkcs8) {
-        try {
-            Der info = new Der(pkcs8).enter(0x30); // PrivateKeyInfo
-            info.skip(0x02).skip(0x30); // version, algorithm
-            Der key = info.enter(0x04).enter(0x30); // privateKey: an ECPrivateKey
-            key.skip(0x02).skip(0x04); // version, the scalar
-            while (key.more()) {
-                if (key.peek() == 0xA1) {
-                    Der point = key.enter(0xA1).enter(0x03);
-                    return point.unusedBitsZero() ? point.rest() : null;
-                }
-                key.skip(key.peek()); // [0] parameters
-            }
-            return null;
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            return null;
+        int version = Der.tag(pkcs8, 0) == 0x30 ? Der.content(pkcs8, 0) : -1; // in PrivateKeyInfo
+        int algorithm = Der.tag(pkcs8, version) == 0x02 ? Der.end(pkcs8, version) : -1;
+        int wrapped = Der.tag(pkcs8, algorithm) == 0x30 ? Der.end(pkcs8, algorithm) : -1;
+        int key = Der.tag(pkcs8, wrapped) == 0x04 ? Der.content(pkcs8, wrapped) : -1; // the ECPrivateKey in its OCTET STRING
+        int keyEnd = Der.tag(pkcs8, key) == 0x30 ? Der.end(pkcs8, key) : -1;
+        int keyVersion = keyEnd < 0 ? -1 : Der.content(pkcs8, key);
+        int scalar = Der.tag(pkcs8, keyVersion) == 0x02 ? Der.end(pkcs8, keyVersion) : -1;
+        int next = Der.tag(pkcs8, scalar) == 0x04 ? Der.end(pkcs8, scalar) : -1;
+        if (next >= 0 && next < keyEnd && Der.tag(pkcs8, next) == 0xA0) {
+            next = Der.end(pkcs8, next); // [0] parameters
         }
+        int bits = next >= 0 && next < keyEnd && Der.tag(pkcs8, next) == 0xA1 ? Der.content(pkcs8, next) : -1; // [1] publicKey
+        int point = Der.tag(pkcs8, bits) == 0x03 ? Der.content(pkcs8, bits) : -1;
+        int pointEnd = point < 0 ? -1 : Der.end(pkcs8, bits);
+        // a BIT STRING's first octet counts the unused bits of its last: a point has none
+        return pointEnd > point + 1 && pointEnd <= keyEnd && pkcs8[point] == 0 ? Arrays.copyOfRange(pkcs8, point + 1, pointEnd) : null;
     }
 
     /** {@code 04 || X || Y}, each at the curve's width: how TLS, X.509 and RFC 5915 write a point. */
@@ -120,74 +120,6 @@ public final class Keys {
         byte[] bytes = value.toByteArray();
         int skip = bytes.length > size ? bytes.length - size : 0; // the sign byte
         System.arraycopy(bytes, skip, into, offset + size - (bytes.length - skip), bytes.length - skip);
-    }
-
-    /** Just enough DER to walk a PKCS#8 EC key: definite lengths, one element after another. */
-    private static final class Der {
-        private final byte[] bytes;
-        private int position;
-        private final int end;
-
-        Der(byte[] bytes) {
-            this(bytes, 0, bytes.length);
-        }
-
-        private Der(byte[] bytes, int position, int end) {
-            this.bytes = bytes;
-            this.position = position;
-            this.end = end;
-        }
-
-        boolean more() {
-            return position < end;
-        }
-
-        int peek() {
-            return bytes[position] & 0xFF;
-        }
-
-        /** The contents of the next element, which must have this tag. */
-        Der enter(int tag) {
-            int contentEnd = header(tag);
-            Der inner = new Der(bytes, position, contentEnd);
-            position = contentEnd;
-            return inner;
-        }
-
-        Der skip(int tag) {
-            position = header(tag);
-            return this;
-        }
-
-        boolean unusedBitsZero() {
-            return bytes[position++] == 0;
-        }
-
-        byte[] rest() {
-            return Arrays.copyOfRange(bytes, position, end);
-        }
-
-        private int header(int tag) {
-            if (position >= end || peek() != tag) {
-                throw new IllegalArgumentException("not the expected element");
-            }
-            position++;
-            int length = bytes[position++] & 0xFF;
-            if (length > 0x7F) {
-                int octets = length & 0x7F;
-                if (octets == 0 || octets > 3) {
-                    throw new IllegalArgumentException("length");
-                }
-                length = 0;
-                for (int i = 0; i < octets; i++) {
-                    length = length << 8 | bytes[position++] & 0xFF;
-                }
-            }
-            if (length > end - position) {
-                throw new IllegalArgumentException("length beyond the element");
-            }
-            return position + length;
-        }
     }
 
     /** The signature algorithm that fits a key of this type, for signing certificates and challenges. */

@@ -124,7 +124,7 @@ public final class MaterialReader {
 
     /** A SEQUENCE whose encoded length is the whole of {@code der}: nothing cut off, nothing after it. */
     private static boolean isOneDerSequence(byte[] der) {
-        return der.length >= 2 && der[0] == 0x30 && end(der, 0) == der.length;
+        return der.length >= 2 && der[0] == 0x30 && Der.end(der, 0) == der.length;
     }
 
     /** The KeyFactory name for a PKCS#8 key the JDK reads, or null (found by fuzzing: Map.of refuses to look up null). */
@@ -138,40 +138,10 @@ public final class MaterialReader {
      * null when {@code der} does not start that way.
      */
     private static String pkcs8AlgorithmOid(byte[] der) {
-        int version = content(der, 0);
-        int algorithm = tag(der, version) == 0x02 ? end(der, version) : -1;
-        int oid = tag(der, algorithm) == 0x30 ? content(der, algorithm) : -1;
-        int oidEnd = tag(der, oid) == 0x06 ? end(der, oid) : -1;
-        return oidEnd < 0 ? null : HexFormat.of().formatHex(der, content(der, oid), oidEnd);
-    }
-
-    /** The tag of the DER element at {@code at}, or -1 when there is none. */
-    private static int tag(byte[] der, int at) {
-        return at >= 0 && at < der.length ? der[at] : -1;
-    }
-
-    /** Where the content of the DER element at {@code at} starts, or -1 when its header is cut off or not one we read. */
-    private static int content(byte[] der, int at) {
-        if (at < 0 || at + 2 > der.length) {
-            return -1;
-        }
-        int first = der[at + 1] & 0xff;
-        return first == 0x80 || first > 0x83 ? -1 : first < 0x80 ? at + 2 : at + 2 + (first & 0x7f);
-    }
-
-    /** Just past the DER element at {@code at}, or -1 when it is cut off. */
-    private static int end(byte[] der, int at) {
-        int content = content(der, at);
-        if (content < 0 || content > der.length) {
-            return -1;
-        }
-        int length = der[at + 1] & 0xff;
-        if (length >= 0x80) {
-            length = 0;
-            for (int i = at + 2; i < content; i++) {
-                length = (length << 8) | (der[i] & 0xff);
-            }
-        }
-        return content + length > der.length ? -1 : content + length;
+        int version = Der.content(der, 0);
+        int algorithm = Der.tag(der, version) == 0x02 ? Der.end(der, version) : -1;
+        int oid = Der.tag(der, algorithm) == 0x30 ? Der.content(der, algorithm) : -1;
+        int oidEnd = Der.tag(der, oid) == 0x06 ? Der.end(der, oid) : -1;
+        return oidEnd < 0 ? null : HexFormat.of().formatHex(der, Der.content(der, oid), oidEnd);
     }
 }

@@ -7,7 +7,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 
-import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
@@ -47,7 +46,7 @@ public final class PemWriter {
             return pkcs8(keys.getPrivate());
         }
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
-        byte[] der = encode(() -> new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), withPoint(keys.getPrivate(), point, null)).getEncoded());
+        byte[] der = encode(() -> new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), sec1(keys.getPrivate(), point, false)).getEncoded());
         return write(writer -> writer.writeObject(new PemObject("PRIVATE KEY", der)));
     }
 
@@ -62,14 +61,20 @@ public final class PemWriter {
         if (!(keys.getPublic() instanceof ECPublicKey point)) {
             return traditional(keys.getPrivate());
         }
-        ASN1Encodable curve = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded()).getPrivateKeyAlgorithm().getParameters();
-        byte[] der = encode(() -> withPoint(keys.getPrivate(), point, curve).getEncoded());
+        byte[] der = encode(() -> sec1(keys.getPrivate(), point, true).getEncoded());
         return write(writer -> writer.writeObject(new PemObject("EC PRIVATE KEY", der)));
     }
 
-    private static ECPrivateKey withPoint(PrivateKey key, ECPublicKey point, ASN1Encodable curve) throws IOException {
-        ECPrivateKey sec1 = ECPrivateKey.getInstance(PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey());
-        return new ECPrivateKey(Keys.bits(key), sec1.getKey(), new DERBitString(Keys.uncompressedPoint(point)), curve);
+    /**
+     * An EC key's SEC1 structure from the JDK's PKCS#8: with {@code point} when given, and with the curve inside when SEC1
+     * readers need it there (the JDK keeps it in the PKCS#8 wrapper only).
+     */
+    private static ECPrivateKey sec1(PrivateKey key, ECPublicKey point, boolean curveInside) throws IOException {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        ECPrivateKey parsed = ECPrivateKey.getInstance(info.parsePrivateKey());
+        return new ECPrivateKey(Keys.bits(key), parsed.getKey(),
+                point == null ? parsed.getPublicKey() : new DERBitString(Keys.uncompressedPoint(point)),
+                curveInside ? info.getPrivateKeyAlgorithm().getParameters() : null);
     }
 
     private interface Encoding {
@@ -107,16 +112,10 @@ public final class PemWriter {
         if (!"RSA".equals(key.getAlgorithm()) && !"EC".equals(key.getAlgorithm())) {
             throw new IllegalArgumentException(key.getAlgorithm() + " keys have no traditional encoding; use PKCS#8");
         }
-        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
         if ("RSA".equals(key.getAlgorithm())) {
-            return encode(() -> info.parsePrivateKey().toASN1Primitive().getEncoded());
+            return encode(() -> PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded());
         }
-        // The JDK keeps the curve in the PKCS#8 wrapper only; SEC1 readers need it inside the key.
-        return encode(() -> {
-            ECPrivateKey sec1 = ECPrivateKey.getInstance(info.parsePrivateKey());
-            ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
-            return new ECPrivateKey(Keys.bits(key), sec1.getKey(), sec1.getPublicKey(), curve).getEncoded();
-        });
+        return encode(() -> sec1(key, null, true).getEncoded());
     }
 
     private interface Body {
