@@ -42,7 +42,8 @@ esac
 # Scenario 1 runs every case's warm-up before the first round; after the same 10 s as its peers, Crossgate's
 # HTTP/2 rounds still went 38.8, 33.4, 26.6 µs of CPU a request (12-03 morning) while C2 was compiling the HTTP/2
 # path. So Crossgate's warm-up of a case goes on in JVM_WARMUP_STEP runs until its JIT compiler threads were busy for
-# under 1 % of the last one, JVM_WARMUP_MAX seconds at most, and how long that took is a figure of the case.
+# under 1 % of the last one, JVM_WARMUP_MAX seconds at most, and how long that took is a figure of the case. The same
+# for scenario 3, whose Crossgate rounds still rose after its 10 s (109k, 128k, 148k messages/s, 12-03 late morning).
 case $MODE in
   full)  HANDSHAKE_SECONDS=6; JVM_WARMUP=30; NATIVE_WARMUP=3; JVM_WARMUP_STEP=5; JVM_WARMUP_MAX=40 ;;
   # --quick and --smoke: one more second at most, which still runs the check once
@@ -349,15 +350,24 @@ http_load() {
   [ "$round" -gt 0 ] || rm -f "$out"
 }
 
-# http_warm_up SCENARIO CASE PROXY PORT PROTOCOL PATH: a case's warm-up, WARMUP seconds; for a JVM then runs of
-# JVM_WARMUP_STEP until its compiler threads go quiet (see JVM_WARMUP_MAX), recorded as jvm_warm_up with jit_cpu_so_far
+# http_warm_up SCENARIO CASE PROXY PORT PROTOCOL PATH: a case's warm-up, WARMUP seconds, then for a JVM jit_warm_up
 http_warm_up() {
-  local scenario=$1 case=$2 proxy=$3 port=$4 protocol=$5 path=$6 pid=${PID_OF[$1-$3]:-} spent=$WARMUP before after
+  local scenario=$1 case=$2 proxy=$3 port=$4 protocol=$5 path=$6
   http_load "$scenario" "$case" "$proxy" 0 "$port" "$protocol" "$path" "$WARMUP"
-  [[ $proxy == crossgate* && -n $pid ]] || return 0
+  [[ $proxy == crossgate* ]] || return 0
+  jit_warm_up "$scenario" "$case" "$proxy" http_load "$scenario" "$case" "$proxy" 0 "$port" "$protocol" "$path"
+}
+
+# jit_warm_up SCENARIO CASE PROXY LOAD...: after a case's WARMUP seconds, more runs of LOAD (given their seconds as last
+# argument) of JVM_WARMUP_STEP until the proxy's compiler threads go quiet (see JVM_WARMUP_MAX), recorded as jvm_warm_up
+# with jit_cpu_so_far
+jit_warm_up() {
+  local scenario=$1 case=$2 proxy=$3 pid=${PID_OF[$1-$3]:-} spent=$WARMUP before after
+  shift 3
+  [ -n "$pid" ] || return 0
   while [ "$spent" -lt "$JVM_WARMUP_MAX" ]; do
     before=$("$BIN/cgbench" cpu --jit --pid "$pid" | cut -d' ' -f1)
-    http_load "$scenario" "$case" "$proxy" 0 "$port" "$protocol" "$path" "$JVM_WARMUP_STEP"
+    "$@" "$JVM_WARMUP_STEP"
     after=$("$BIN/cgbench" cpu --jit --pid "$pid" | cut -d' ' -f1)
     spent=$((spent + JVM_WARMUP_STEP))
     awk -v a="$before" -v b="$after" -v s="$JVM_WARMUP_STEP" 'BEGIN { exit !(b - a < s / 100) }' && break
@@ -428,6 +438,11 @@ scenario_handshakes() {
   done
 }
 
+# grpc_load PORT SECONDS: scenario 3's client streams, unrecorded (a warm-up)
+grpc_load() {
+  on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:$1" "${client[@]}" -d "${2}s" >/dev/null
+}
+
 scenario_grpc() {
   log "scenario 3: gRPC client streaming"
   start s3-grpc-backend "$LOAD_CPU" "$BIN/cgbench" grpc-server --addr "127.0.0.1:$GRPC_BACKEND" \
@@ -437,9 +452,8 @@ scenario_grpc() {
   wait_port $GRPC_BACKEND; wait_ready $ADMIN_PORT
   declare -A port=([direct]=$GRPC_BACKEND [crossgate]=$CROSSGATE_PORT)
   local client=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.pem" --connections 8 --streams 8 --size 1024)
-  for proxy in direct crossgate; do
-    on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:${port[$proxy]}" "${client[@]}" -d "${WARMUP}s" >/dev/null
-  done
+  for proxy in direct crossgate; do grpc_load "${port[$proxy]}" "$WARMUP"; done
+  jit_warm_up s3 64-streams-1KiB crossgate grpc_load "${port[crossgate]}"
   for round in $(seq "$ROUNDS"); do
     for proxy in direct crossgate; do
       on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:${port[$proxy]}" "${client[@]}" -d "${SECONDS_PER_RUN}s" \

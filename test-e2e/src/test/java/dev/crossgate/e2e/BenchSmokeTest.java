@@ -58,12 +58,14 @@ class BenchSmokeTest {
                         "h1-100B nginx", "h1-100B haproxy", "h1-100B crossgate", "h1-16KiB nginx", "h1-16KiB haproxy", "h1-16KiB crossgate",
                         "h2-100B nginx", "h2-100B haproxy", "h2-100B crossgate", "h2-16KiB nginx", "h2-16KiB haproxy", "h2-16KiB crossgate");
         assertThat(figures).filteredOn(f -> f.metric().equals("jvm_warm_up"))
-                .as("Crossgate's warm-up of each keep-alive case: the 1 s run, then one more while its JIT compiler threads were busy")
+                .as("Crossgate's warm-up of each keep-alive case and of the gRPC streams: the 1 s run, then one more while its JIT"
+                        + " compiler threads were busy")
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isBetween(1.0, 2.0))
-                .extracting(f -> f.caseName() + " " + f.proxy())
-                .containsExactlyInAnyOrder("h1-100B crossgate", "h1-16KiB crossgate", "h2-100B crossgate", "h2-16KiB crossgate");
+                .extracting(f -> f.scenario() + " " + f.caseName() + " " + f.proxy())
+                .containsExactlyInAnyOrder("s1 h1-100B crossgate", "s1 h1-16KiB crossgate", "s1 h2-100B crossgate", "s1 h2-16KiB crossgate",
+                        "s3 64-streams-1KiB crossgate");
         assertThat(figures).filteredOn(f -> f.metric().equals("jit_cpu_so_far"))
-                .as("the JIT compiler threads' time the warm-up check reads: a fresh JVM under load has compiled").hasSize(4)
+                .as("the JIT compiler threads' time the warm-up check reads: a fresh JVM under load has compiled").hasSize(5)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
                 .as("the processor time of each proxy in every handshake case").hasSize(4 * 5)
