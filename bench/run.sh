@@ -438,9 +438,12 @@ scenario_handshakes() {
   done
 }
 
-# grpc_load PORT SECONDS: scenario 3's client streams, unrecorded (a warm-up)
+# grpc_load PROXY ROUND PORT SECONDS: scenario 3's client streams; round 0 is a warm-up, not recorded
 grpc_load() {
-  on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:$1" "${client[@]}" -d "${2}s" >/dev/null
+  local proxy=$1 round=$2 port=$3 seconds=$4 out=/dev/null recorded=()
+  [ "$round" -gt 0 ] && out=$RAW/s3-grpc.txt recorded=($(record s3 64-streams-1KiB "$proxy" "$round"))
+  on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:$port" --ca "$EC/ca.crt" --cert "$EC/client.crt" \
+    --key "$EC/client.pem" --connections 8 --streams 8 --size 1024 -d "${seconds}s" "${recorded[@]}" >>"$out"
 }
 
 scenario_grpc() {
@@ -451,14 +454,10 @@ scenario_grpc() {
     CROSSGATE_LISTENERS_EDGE_PROTOCOL=grpc CROSSGATE_CONNECTORS_BACKEND_ADDRESS=127.0.0.1:$GRPC_BACKEND | crossgate_command)
   wait_port $GRPC_BACKEND; wait_ready $ADMIN_PORT
   declare -A port=([direct]=$GRPC_BACKEND [crossgate]=$CROSSGATE_PORT)
-  local client=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.pem" --connections 8 --streams 8 --size 1024)
-  for proxy in direct crossgate; do grpc_load "${port[$proxy]}" "$WARMUP"; done
-  jit_warm_up s3 64-streams-1KiB crossgate grpc_load "${port[crossgate]}"
+  for proxy in direct crossgate; do grpc_load $proxy 0 "${port[$proxy]}" "$WARMUP"; done
+  jit_warm_up s3 64-streams-1KiB crossgate grpc_load crossgate 0 "${port[crossgate]}"
   for round in $(seq "$ROUNDS"); do
-    for proxy in direct crossgate; do
-      on_load_core "$BIN/cgbench" grpc-stream --addr "127.0.0.1:${port[$proxy]}" "${client[@]}" -d "${SECONDS_PER_RUN}s" \
-        $(record s3 64-streams-1KiB $proxy "$round") >>"$RAW/s3-grpc.txt"
-    done
+    for proxy in direct crossgate; do grpc_load $proxy "$round" "${port[$proxy]}" "$SECONDS_PER_RUN"; done
   done
   curl -s "http://127.0.0.1:$ADMIN_PORT/stats" >"$RAW/s3-crossgate-stats.txt"
   stop_all
