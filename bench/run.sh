@@ -216,9 +216,16 @@ GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
 
 # nginx_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain)
 nginx_conf() {
-  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" pass
+  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" pass identity='""'
   mkdir -p "$dir"
-  [ "$client_auth" = on ] && verify="ssl_verify_client on; ssl_client_certificate $certs/ca.crt;"
+  if [ "$client_auth" = on ]; then
+    verify="ssl_verify_client on; ssl_client_certificate $certs/ca.crt;"
+    identity='"Hash=$ssl_client_fingerprint;Subject=\"$ssl_client_s_dn\""'
+  fi
+  # Crossgate's header work (ForwardedHeaders): the client's address appended to X-Forwarded-For, X-Forwarded-Proto, and
+  # X-Forwarded-Client-Cert only from a verified certificate (an empty value: nginx sends none, the client's is dropped)
+  local forwarded="proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Client-Cert $identity;"
   if [ "$upstream" = mtls ]; then
     pass="proxy_pass https://backend; proxy_ssl_certificate $EC/client.crt; proxy_ssl_certificate_key $EC/client.pem;
       proxy_ssl_trusted_certificate $EC/ca.crt; proxy_ssl_verify on; proxy_ssl_name localhost; proxy_ssl_server_name on;
@@ -245,7 +252,7 @@ http {
     ssl_certificate $certs/server.crt; ssl_certificate_key $certs/server.pem;
     ssl_protocols TLSv1.3; ssl_session_tickets off; ssl_session_cache off;
     $verify
-    location / { $pass proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location / { $pass proxy_http_version 1.1; proxy_set_header Connection ""; $forwarded }
   }
 }
 EOF
@@ -253,9 +260,12 @@ EOF
 
 # haproxy_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain)
 haproxy_conf() {
-  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" server
+  local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" server identity="del-header X-Forwarded-Client-Cert"
   mkdir -p "$dir"
-  [ "$client_auth" = on ] && verify="verify required ca-file $certs/ca.crt"
+  if [ "$client_auth" = on ]; then
+    verify="verify required ca-file $certs/ca.crt"
+    identity='set-header X-Forwarded-Client-Cert "Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\"%[ssl_c_s_dn(,0,rfc2253)]\""'
+  fi
   if [ "$upstream" = mtls ]; then
     server="server b 127.0.0.1:$BACKEND_MTLS ssl verify required ca-file $EC/ca.crt crt $EC/client-combined.pem sni str(localhost) ssl-min-ver TLSv1.3"
   else
@@ -274,6 +284,9 @@ defaults
   timeout http-keep-alive 600s
 frontend in
   bind 127.0.0.1:$HAPROXY_PORT ssl crt $certs/server-combined.pem alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-tls-tickets $verify
+  option forwardfor
+  http-request set-header X-Forwarded-Proto https
+  http-request $identity
   default_backend out
 backend out
   http-reuse always
@@ -564,6 +577,7 @@ Run: \`bench/run.sh --$MODE\` on $(date -u +%Y-%m-%dT%H:%MZ), Crossgate at \`$re
 | socat | $(socat -V | awk '/socat version/ {print $3}') |
 | load | wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') (HTTP/1.1, 1 thread, $CONCURRENCY connections), h2load $(h2load --version | awk '{print $2}') (HTTP/2, 1 thread, 8 connections x $((CONCURRENCY / 8)) streams), cgbench (Go, bench/cgbench) |
 | TLS | 1.3 from client to proxy and proxy to backend; X25519 from the Go clients; ECDSA P-256 certificates unless the case says RSA |
+| headers | every HTTP proxy appends the client to X-Forwarded-For, sets X-Forwarded-Proto, drops a client's X-Forwarded-Client-Cert and, with a client certificate, sets one from it (Crossgate's defaults; nginx and HAProxy configured to match) |
 EOF
 }
 

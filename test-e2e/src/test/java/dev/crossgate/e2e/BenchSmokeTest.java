@@ -74,7 +74,8 @@ class BenchSmokeTest {
                 .satisfies(f -> assertThat(f.value()).isGreaterThanOrEqualTo(2));
 
         String report = Files.readString(out.resolve("latest.md"));
-        assertThat(report).contains("## Targets", "| cores |", "Crossgate/nginx", "Crossgate/haproxy", "Crossgate/ghostunnel",
-                "Crossgate/direct", "Crossgate/socat").doesNotContain("Not run", "not run");
+        assertThat(report).contains("## Targets", "| cores |", "| headers |", "Crossgate/nginx", "Crossgate/haproxy",
+                "Crossgate/ghostunnel", "Crossgate/direct", "Crossgate/socat", "(CPU per handshake; added)")
+                .doesNotContain("Not run", "not run");
     }
 }
