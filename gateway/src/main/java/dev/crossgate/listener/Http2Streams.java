@@ -59,6 +59,10 @@ import reactor.netty.NettyPipeline;
  * while the backend takes the body; a response waits in the codec's flow controller, and its backend is not read, while
  * the stream cannot send. A stream of which not one byte could be sent for a whole {@code write-timeout} while its
  * response waits is reset and counted as {@code write_timeout}, alone: the connection and its other streams go on.
+ *
+ * <p>Idle connections: one that reads no frame and flushes nothing for {@code idle-timeout} is closed (the codec says
+ * GOAWAY first), as Reactor Netty's idle handler closed it; that handler stamped every write's completion through a
+ * promise and a listener of its own, which made each frame written dearer.
  */
 final class Http2Streams extends ChannelInboundHandlerAdapter {
 
@@ -69,34 +73,66 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     private final Http2RemoteFlowController outbound;
     private final Supplier<HttpForwarder> forwarders;
     private final SendStall stalls;
+    private final long idleTimeoutNanos;
     private final IntObjectMap<Stream> streams = new IntObjectHashMap<>();
     /** Streams given a message in the current read: each is told when the read completes, to flush its backend once. */
     private final List<Stream> reading = new ArrayList<>();
     private ChannelHandlerContext ctx;
     /** Frames are written without a promise each: a write that fails ends in the stream's reset or the connection's close. */
     private ChannelPromise quiet;
+    /** When the connection last read a frame or flushed one: taken once per read and per flush, not per frame. */
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleCheck;
 
     /**
      * Takes the streams of an HTTP/2 connection over from Reactor Netty, whose HTTP/2 codec stays: each new stream is
-     * forwarded by a forwarder from {@code forwarders}.
+     * forwarded by a forwarder from {@code forwarders}; the connection is closed once idle for {@code idleTimeoutNanos}.
      */
-    static void takeOver(ChannelPipeline pipeline, Supplier<HttpForwarder> forwarders, SendStall stalls) {
+    static void takeOver(ChannelPipeline pipeline, Supplier<HttpForwarder> forwarders, SendStall stalls, long idleTimeoutNanos) {
         Http2Connection http2 = pipeline.get(Http2FrameCodec.class).connection();
-        pipeline.replace(NettyPipeline.H2MultiplexHandler, NAME, new Http2Streams(http2, forwarders, stalls));
+        pipeline.replace(NettyPipeline.H2MultiplexHandler, NAME, new Http2Streams(http2, forwarders, stalls, idleTimeoutNanos));
+        if (pipeline.get(NettyPipeline.IdleTimeoutHandler) != null) {
+            pipeline.remove(NettyPipeline.IdleTimeoutHandler); // this handler keeps the idle clock itself
+        }
     }
 
-    private Http2Streams(Http2Connection http2, Supplier<HttpForwarder> forwarders, SendStall stalls) {
+    private Http2Streams(Http2Connection http2, Supplier<HttpForwarder> forwarders, SendStall stalls, long idleTimeoutNanos) {
         this.http2 = http2;
         this.inbound = http2.local().flowController();
         this.outbound = http2.remote().flowController();
         this.forwarders = forwarders;
         this.stalls = stalls;
+        this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.quiet = new VoidChannelPromise(ctx.channel(), false);
+        lastActivityNanos = System.nanoTime();
+        checkIdleIn(idleTimeoutNanos);
+    }
+
+    private void checkIdleIn(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        idleCheck = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long idle = System.nanoTime() - lastActivityNanos;
+        if (idle >= idleTimeoutNanos) {
+            ctx.close();
+            return;
+        }
+        checkIdleIn(idleTimeoutNanos - idle);
+    }
+
+    private void flush() {
+        lastActivityNanos = System.nanoTime();
+        ctx.flush();
     }
 
     @Override
@@ -169,6 +205,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastActivityNanos = System.nanoTime();
         for (int i = 0; i < reading.size(); i++) {
             Stream stream = reading.get(i);
             stream.inRead = false;
@@ -217,6 +254,10 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
             stream.closed();
         }
         streams.clear();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -319,7 +360,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
 
         @Override
         public void flush() {
-            ctx.flush();
+            Http2Streams.this.flush();
         }
 
         @Override
@@ -329,7 +370,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
                 int bytes = unconsumed;
                 unconsumed = 0;
                 if (giveBack(bytes)) {
-                    ctx.flush();
+                    Http2Streams.this.flush();
                 }
             }
         }

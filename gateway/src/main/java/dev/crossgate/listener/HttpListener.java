@@ -62,7 +62,7 @@ public final class HttpListener implements Listener, AutoCloseable {
                             new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 }
                 if (forward) {
-                    Http2Streams.takeOver(pipeline, () -> HttpForwarder.forStream(proxy, responseTimeout), stalls);
+                    Http2Streams.takeOver(pipeline, () -> HttpForwarder.forStream(proxy, responseTimeout), stalls, idleTimeout);
                 }
             }
         });

@@ -484,6 +484,33 @@ class OperatingLimitsTest extends GatewayTest {
     }
 
     @Test
+    void anHttp2ConnectionIdleLongerThanTheIdleTimeoutGetsGoawayWhileOneInUseStays() throws Exception {
+        int backendPort = Processes.freePort();
+        int port = Processes.freePort();
+        try (HttpBackend backend = new HttpBackend(backendPort)) {
+            Map<String, String> env = tlsEdge(port, backendPort);
+            env.put("CROSSGATE_LISTENERS_EDGE_IDLE_TIMEOUT", "2s");
+            gateway = GatewayProcess.start(dir, env).awaitReady();
+            try (RawHttp2 idle = RawHttp2.connect(port, trustingTheEdge())) {
+                idle.get(1, "/once");
+                assertThat(idle.awaitEnd(1)).as("the idle connection's one response").isTrue();
+                long idleSince = System.nanoTime();
+                assertThat(idle.awaitGoAway()).as("GOAWAY without an error").hasValue(0);
+                assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+            }
+            try (RawHttp2 inUse = RawHttp2.connect(port, trustingTheEdge())) {
+                long started = System.nanoTime();
+                for (int stream = 1; Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(5)) < 0; stream += 2) {
+                    inUse.get(stream, "/once");
+                    assertThat(inUse.awaitEnd(stream)).as("stream %d, %d ms after the first", stream,
+                            Duration.ofNanos(System.nanoTime() - started).toMillis()).isTrue();
+                    Thread.sleep(500); // each pause a quarter of the idle timeout: the connection is never idle that long
+                }
+            }
+        }
+    }
+
+    @Test
     void aSettingsFloodFromAClientThatReadsNoAcknowledgementGetsGoawayAndIsCounted() throws Exception {
         // the first few megabytes of acknowledgements fit in socket buffers; past them Netty's control-frame limit applies
         floodUntilGoaway(150, flooder -> flooder.settings(10_000));

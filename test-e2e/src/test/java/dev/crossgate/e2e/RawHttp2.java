@@ -127,6 +127,23 @@ final class RawHttp2 implements AutoCloseable {
         out.flush();
     }
 
+    /** Reads frames until {@code streamId} ends with END_STREAM (true), or is reset or the connection ends or says GOAWAY (false). */
+    boolean awaitEnd(int streamId) throws IOException {
+        try {
+            while (true) {
+                Frame frame = readFrame();
+                if (frame.stream == streamId && (frame.type == DATA || frame.type == HEADERS) && (frame.flags & END_STREAM) != 0) {
+                    return true;
+                }
+                if (frame.stream == streamId && frame.type == RST_STREAM || frame.type == GOAWAY) {
+                    return false;
+                }
+            }
+        } catch (EOFException e) {
+            return false;
+        }
+    }
+
     /** Reads frames until RST_STREAM on {@code streamId} (true) or the end of the connection or a GOAWAY (false). */
     boolean awaitReset(int streamId) throws IOException {
         try {
@@ -190,17 +207,17 @@ final class RawHttp2 implements AutoCloseable {
         }
     }
 
-    private record Frame(int type, int stream, byte[] payload) {
+    private record Frame(int type, int flags, int stream, byte[] payload) {
     }
 
     private Frame readFrame() throws IOException {
         int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
         int type = in.readUnsignedByte();
-        in.readUnsignedByte(); // flags
+        int flags = in.readUnsignedByte();
         int stream = in.readInt() & 0x7fffffff;
         byte[] payload = new byte[length];
         in.readFully(payload);
-        return new Frame(type, stream, payload);
+        return new Frame(type, flags, stream, payload);
     }
 
     private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
