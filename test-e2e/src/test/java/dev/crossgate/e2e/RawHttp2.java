@@ -129,36 +129,14 @@ final class RawHttp2 implements AutoCloseable {
 
     /** Reads frames until {@code streamId} ends with END_STREAM (true), or is reset or the connection ends or says GOAWAY (false). */
     boolean awaitEnd(int streamId) throws IOException {
-        try {
-            while (true) {
-                Frame frame = readFrame();
-                if (frame.stream == streamId && (frame.type == DATA || frame.type == HEADERS) && (frame.flags & END_STREAM) != 0) {
-                    return true;
-                }
-                if (frame.stream == streamId && frame.type == RST_STREAM || frame.type == GOAWAY) {
-                    return false;
-                }
-            }
-        } catch (EOFException e) {
-            return false;
-        }
+        Frame last = readUntil(frame -> frame.ends(streamId) || frame.resets(streamId) || frame.type == GOAWAY);
+        return last != null && last.ends(streamId);
     }
 
     /** Reads frames until RST_STREAM on {@code streamId} (true) or the end of the connection or a GOAWAY (false). */
     boolean awaitReset(int streamId) throws IOException {
-        try {
-            while (true) {
-                Frame frame = readFrame();
-                if (frame.type == RST_STREAM && frame.stream == streamId) {
-                    return true;
-                }
-                if (frame.type == GOAWAY) {
-                    return false;
-                }
-            }
-        } catch (EOFException e) {
-            return false;
-        }
+        Frame last = readUntil(frame -> frame.resets(streamId) || frame.type == GOAWAY);
+        return last != null && last.resets(streamId);
     }
 
     /** As {@link #awaitReset(int)}, giving up after {@code wait} (false then); for a connection on which nothing else arrives. */
@@ -191,13 +169,9 @@ final class RawHttp2 implements AutoCloseable {
     /** Reads frames until a GOAWAY (its error code) or the end of the connection (empty). */
     OptionalLong awaitGoAway() throws IOException {
         try {
-            while (true) {
-                Frame frame = readFrame();
-                if (frame.type == GOAWAY) {
-                    return OptionalLong.of(Integer.toUnsignedLong(ByteBuffer.wrap(frame.payload, 4, 4).getInt()));
-                }
-            }
-        } catch (EOFException | SocketTimeoutException e) {
+            Frame goAway = readUntil(frame -> frame.type == GOAWAY);
+            return goAway == null ? OptionalLong.empty() : OptionalLong.of(Integer.toUnsignedLong(ByteBuffer.wrap(goAway.payload, 4, 4).getInt()));
+        } catch (SocketTimeoutException e) {
             return OptionalLong.empty();
         } catch (IOException e) {
             if (socket.isClosed() || String.valueOf(e.getMessage()).contains("reset")) {
@@ -208,6 +182,27 @@ final class RawHttp2 implements AutoCloseable {
     }
 
     private record Frame(int type, int flags, int stream, byte[] payload) {
+        boolean ends(int streamId) {
+            return stream == streamId && (type == DATA || type == HEADERS) && (flags & END_STREAM) != 0;
+        }
+
+        boolean resets(int streamId) {
+            return stream == streamId && type == RST_STREAM;
+        }
+    }
+
+    /** Reads frames until one that {@code stop} accepts, and returns it; null when the connection ends first. */
+    private Frame readUntil(java.util.function.Predicate<Frame> stop) throws IOException {
+        try {
+            while (true) {
+                Frame frame = readFrame();
+                if (stop.test(frame)) {
+                    return frame;
+                }
+            }
+        } catch (EOFException e) {
+            return null;
+        }
     }
 
     private Frame readFrame() throws IOException {
