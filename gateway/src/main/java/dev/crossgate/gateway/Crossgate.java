@@ -41,7 +41,7 @@ public final class Crossgate implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        // Both set before any Netty class reads them; a -D of the same name on the command line wins.
+        // Netty's defaults the gateway changes, set before any Netty class reads them; a -D of the same name wins.
         // Netty's first buffer would register its JFR events, which starts JFR's metadata: 70 ms of a 1 s start (bench/ s5);
         // -Dio.netty.jfr.enabled=true brings them back for a recording.
         defaultProperty("io.netty.jfr.enabled", "false");
@@ -49,11 +49,9 @@ public final class Crossgate implements Callable<Integer> {
         // event loop, and every buffer over 16.5 KiB (64 KiB reads) made, zeroed and freed anew. That cost an HTTP/2 16 KiB
         // request 15 % more CPU (bench/, side by side); pooling them held 6.6 MB more under that load.
         defaultProperty("io.netty.allocator.lowMemory", "false");
-        if (System.getProperty("io.netty.leakDetection.level") == null) {
-            // sampled leak tracking records a stack trace for one buffer in 128: 1-2 % of the CPU of a busy proxy (bench/);
-            // the end-to-end tests run the gateway with it fully on instead
-            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
-        }
+        // Sampled leak tracking records a stack trace for one buffer in 128: 1-2 % of the CPU of a busy proxy (bench/);
+        // the end-to-end tests run the gateway with it fully on instead.
+        defaultProperty("io.netty.leakDetection.level", "disabled");
         System.exit(run(args, System.getenv(), systemProperties(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
