@@ -69,6 +69,8 @@ declare -A PID_OF=()  # NAME given to start -> its process
 BACKEND_PID=
 
 if [ "$(nproc)" -ge 2 ]; then PROXY_CPU=0; LOAD_CPU=1; else PROXY_CPU=0; LOAD_CPU=0; fi
+# the load core's busy time per request is read only when the load has a core of its own
+LOAD_CORE=(); [ "$LOAD_CPU" != "$PROXY_CPU" ] && LOAD_CORE=(--load-core "$LOAD_CPU")
 on_proxy_core() { taskset -c "$PROXY_CPU" "$@"; }
 on_load_core() { taskset -c "$LOAD_CPU" "$@"; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -349,8 +351,8 @@ record() { echo --records "$RECORDS" --scenario "$1" --case "$2" --proxy "$3" --
 # as SCENARIO-PROXY, if any, has its processor time read before and after
 http_load() {
   local scenario=$1 case=$2 proxy=$3 round=$4 port=$5 protocol=$6 path=$7 seconds=$8
-  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-} cpu=()
-  [ -n "$pid" ] && [ "$round" -gt 0 ] && cpu=(--proxy-pid "$pid" --since "$("$BIN/cgbench" cpu --pid "$pid")")
+  local out="$RAW/$scenario-$case-$proxy-r$round.txt" pid=${PID_OF[$scenario-$proxy]:-0} cpu=()
+  [ "$round" -gt 0 ] && cpu=(--proxy-pid "$pid" "${LOAD_CORE[@]}" --since "$("$BIN/cgbench" cpu --pid "$pid" "${LOAD_CORE[@]}")")
   if [ "$protocol" = h1 ]; then
     on_load_core wrk -t1 -c$CONCURRENCY -d"${seconds}s" --latency "https://127.0.0.1:$port$path" >"$out" 2>&1
     [ "$round" -gt 0 ] && "$BIN/cgbench" parse-wrk --in "$out" "${cpu[@]}" $(record "$@")
@@ -443,7 +445,7 @@ scenario_handshakes() {
     for round in $(seq "$ROUNDS"); do
       for proxy in "${proxies[@]}"; do
         on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
-          -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-$proxy-$name]}" $(record s2 "$name" $proxy "$round") \
+          -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-$proxy-$name]}" "${LOAD_CORE[@]}" $(record s2 "$name" $proxy "$round") \
           >>"$RAW/s2-handshakes.txt"
       done
     done

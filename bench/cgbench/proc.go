@@ -114,3 +114,48 @@ func cpuTicks(stat string) (int64, error) {
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return utime + stime, nil
 }
+
+// treeVoluntarySwitches counts the times the threads of a process and its descendants blocked waiting (for epoll, say):
+// voluntary_ctxt_switches of each thread, as a process's own line counts only its first thread.
+func treeVoluntarySwitches(root int) int64 {
+	var switches int64
+	for _, pid := range processTree(root) {
+		statuses, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/[0-9]*/status", pid))
+		for _, status := range statuses {
+			data, err := os.ReadFile(status)
+			if err != nil {
+				continue // a thread that ended meanwhile
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if value, found := strings.CutPrefix(line, "voluntary_ctxt_switches:"); found {
+					n, _ := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+					switches += n
+				}
+			}
+		}
+	}
+	return switches
+}
+
+// coreBusySeconds is the time one core has spent on anything but idling and waiting for I/O, from /proc/stat: user,
+// nice, system, irq and softirq (the kernel's network work for loopback traffic runs there, on the sending core).
+func coreBusySeconds(core int) (float64, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	prefix := fmt.Sprintf("cpu%d ", core)
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		fields := strings.Fields(line)[1:]
+		var ticks int64
+		for _, i := range []int{0, 1, 2, 5, 6} { // user nice system (idle iowait) irq softirq
+			n, _ := strconv.ParseInt(fields[i], 10, 64)
+			ticks += n
+		}
+		return float64(ticks) / clockTicksPerSecond, nil
+	}
+	return 0, fmt.Errorf("no core %d in /proc/stat", core)
+}
