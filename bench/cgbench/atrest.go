@@ -68,23 +68,31 @@ func runAtRest(args []string) error {
 		{"rss_idle", "MB", false, float64(idle) / 1e6},
 	}
 	if *idleConnections > 0 {
-		held, err := holdConnections(*addr, cfg, *idleConnections)
+		// held in two halves: beside the average over all of them, what each of the second half added, which leaves out
+		// what the first ones cost once (a heap and buffer caches grown to the load, compiled code, malloc arenas)
+		var held []net.Conn
 		defer func() {
 			for _, c := range held {
 				c.Close()
 			}
 		}()
-		if err != nil {
-			return err
+		var rss [2]int64
+		for half, n := range []int{*idleConnections / 2, *idleConnections - *idleConnections/2} {
+			opened, err := holdConnections(*addr, cfg, n)
+			held = append(held, opened...)
+			if err != nil {
+				return err
+			}
+			time.Sleep(*settle)
+			if rss[half], err = treeRSS(cmd.Process.Pid); err != nil {
+				return err
+			}
 		}
-		time.Sleep(*settle)
-		loaded, err := treeRSS(cmd.Process.Pid)
-		if err != nil {
-			return err
-		}
+		second := *idleConnections - *idleConnections/2
 		figures = append(figures,
-			figure{"rss_with_idle_tls", "MB", false, float64(loaded) / 1e6},
-			figure{"rss_per_idle_tls", "KiB", false, float64(loaded-idle) / 1024 / float64(len(held))},
+			figure{"rss_with_idle_tls", "MB", false, float64(rss[1]) / 1e6},
+			figure{"rss_per_idle_tls", "KiB", false, float64(rss[1]-idle) / 1024 / float64(len(held))},
+			figure{"rss_per_added_idle_tls", "KiB", false, float64(rss[1]-rss[0]) / 1024 / float64(second)},
 		)
 	}
 	return target.write(figures...)
