@@ -13,8 +13,8 @@ import (
 //
 // Beside it, what the load core spent (client, backend and the kernel's work for both) and how often the proxy's
 // threads went to sleep waiting for work: a write to a sleeping proxy wakes it, and on a virtual machine the writer,
-// on the load core, pays for that wake-up. A proxy that keeps its core less busy is woken more often and costs the load
-// core more per request, so when the load core is the limit its requests/s can trail a peer that spends more.
+// on the load core, pays for that wake-up. A proxy that keeps its core less busy can be woken more often and cost the
+// load core more per request, so when the load core is the limit its requests/s can trail a peer that spends more.
 type proxyCPU struct {
 	pid      *int
 	loadCore *int
