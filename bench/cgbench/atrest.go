@@ -77,7 +77,8 @@ func runAtRest(args []string) error {
 			}
 		}()
 		var rss [2]int64
-		for half, n := range []int{*idleConnections / 2, *idleConnections - *idleConnections/2} {
+		halves := [2]int{*idleConnections / 2, *idleConnections - *idleConnections/2}
+		for half, n := range halves {
 			opened, err := holdConnections(*addr, cfg, n)
 			held = append(held, opened...)
 			if err != nil {
@@ -88,11 +89,10 @@ func runAtRest(args []string) error {
 				return err
 			}
 		}
-		second := *idleConnections - *idleConnections/2
 		figures = append(figures,
 			figure{"rss_with_idle_tls", "MB", false, float64(rss[1]) / 1e6},
 			figure{"rss_per_idle_tls", "KiB", false, float64(rss[1]-idle) / 1024 / float64(len(held))},
-			figure{"rss_per_added_idle_tls", "KiB", false, float64(rss[1]-rss[0]) / 1024 / float64(second)},
+			figure{"rss_per_added_idle_tls", "KiB", false, float64(rss[1]-rss[0]) / 1024 / float64(halves[1])},
 		)
 	}
 	return target.write(figures...)

@@ -49,10 +49,11 @@ func read(pid, loadCore int) (reading, error) {
 	r := reading{wall: time.Now()}
 	var err error
 	if pid > 0 {
-		if r.proxySeconds, err = treeCPUSeconds(pid); err != nil {
+		tree := processTree(pid)
+		if r.proxySeconds, err = cpuSeconds(tree); err != nil {
 			return r, err
 		}
-		r.proxySleeps = treeVoluntarySwitches(pid)
+		r.proxySleeps = voluntarySwitches(tree)
 	}
 	if loadCore >= 0 {
 		r.loadSeconds, err = coreBusySeconds(loadCore)
@@ -73,9 +74,14 @@ func newProxyCPU(fs *flag.FlagSet, byAnotherTool bool) *proxyCPU {
 	return c
 }
 
+// measures says whether the run is measured at all: with --proxy-pid, --load-core or both.
+func (c *proxyCPU) measures() bool {
+	return *c.pid != 0 || *c.loadCore >= 0
+}
+
 // start takes the counters as the run begins; a run by another tool has them from --since.
 func (c *proxyCPU) start() error {
-	if *c.pid == 0 && *c.loadCore < 0 {
+	if !c.measures() {
 		return nil
 	}
 	var err error
@@ -93,7 +99,7 @@ func (c *proxyCPU) start() error {
 // write writes the run's figures and, with --proxy-pid, the proxy's processor time and sleeps per unit of work
 // (request, handshake) and how busy its core was; with --load-core, the load core's processor time per unit.
 func (c *proxyCPU) write(target *recordTarget, unitName string, count float64, figures ...figure) error {
-	if (*c.pid != 0 || *c.loadCore >= 0) && count > 0 {
+	if c.measures() && count > 0 {
 		end, err := read(*c.pid, *c.loadCore)
 		if err != nil {
 			return err

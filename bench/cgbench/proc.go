@@ -53,19 +53,24 @@ func treeRSS(root int) (int64, error) {
 }
 
 func processRSS(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	kb, err := statusField(fmt.Sprintf("/proc/%d/status", pid), "VmRSS")
+	return kb * 1024, err
+}
+
+// statusField is the number a /proc/.../status file gives for a field ("VmRSS:   1234 kB" gives 1234).
+func statusField(path, name string) (int64, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	scanner := bufio.NewScanner(f)
 	for scanner.Scan() {
-		if value, found := strings.CutPrefix(scanner.Text(), "VmRSS:"); found {
-			kb, err := strconv.ParseInt(strings.Fields(value)[0], 10, 64)
-			return kb * 1024, err
+		if value, found := strings.CutPrefix(scanner.Text(), name+":"); found {
+			return strconv.ParseInt(strings.Fields(value)[0], 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+	return 0, fmt.Errorf("no %s in %s", name, path)
 }
 
 // clockTicksPerSecond is the unit of the times in /proc/PID/stat (USER_HZ, 100 on every Linux the benchmark runs on).
@@ -91,10 +96,10 @@ func jitCPUSeconds(pid int) (float64, error) {
 	return float64(ticks) / clockTicksPerSecond, nil
 }
 
-// treeCPUSeconds is the processor time (user + system, all threads) a process and its descendants have used.
-func treeCPUSeconds(root int) (float64, error) {
+// cpuSeconds is the processor time (user + system, all threads) the processes of a tree have used.
+func cpuSeconds(tree []int) (float64, error) {
 	var ticks int64
-	for _, pid := range processTree(root) {
+	for _, pid := range tree {
 		used, err := cpuTicks(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
 			return 0, err
@@ -115,22 +120,15 @@ func cpuTicks(stat string) (int64, error) {
 	return utime + stime, nil
 }
 
-// treeVoluntarySwitches counts the times the threads of a process and its descendants blocked waiting (for epoll, say):
+// voluntarySwitches counts the times the threads of a tree's processes blocked waiting (for epoll, say):
 // voluntary_ctxt_switches of each thread, as a process's own line counts only its first thread.
-func treeVoluntarySwitches(root int) int64 {
+func voluntarySwitches(tree []int) int64 {
 	var switches int64
-	for _, pid := range processTree(root) {
+	for _, pid := range tree {
 		statuses, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/[0-9]*/status", pid))
 		for _, status := range statuses {
-			data, err := os.ReadFile(status)
-			if err != nil {
-				continue // a thread that ended meanwhile
-			}
-			for _, line := range strings.Split(string(data), "\n") {
-				if value, found := strings.CutPrefix(line, "voluntary_ctxt_switches:"); found {
-					n, _ := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
-					switches += n
-				}
+			if n, err := statusField(status, "voluntary_ctxt_switches"); err == nil {
+				switches += n // else a thread that ended meanwhile
 			}
 		}
 	}
