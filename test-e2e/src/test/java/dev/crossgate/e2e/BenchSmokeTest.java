@@ -70,6 +70,17 @@ class BenchSmokeTest {
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
                 .as("the processor time of each proxy in every handshake case").hasSize(4 * 5)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
+        assertThat(figures).filteredOn(f -> f.metric().equals("proxy_sleeps"))
+                .as("how often each proxy's threads slept, beside its processor time in every keep-alive and handshake case")
+                .hasSize(12 + 4 * 5).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isNotNegative());
+        if (Runtime.getRuntime().availableProcessors() >= 2) { // with one core the load has none of its own to read
+            assertThat(figures).filteredOn(f -> f.metric().startsWith("load_cpu_per_"))
+                    .as("the load core's processor time in every keep-alive case, the direct run included, and every handshake case")
+                    .hasSize(4 * 4 + 4 * 5).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
+        }
+        assertThat(figures).filteredOn(f -> f.metric().equals("rss_per_added_idle_tls"))
+                .as("what the second half of the idle connections added, for every proxy at rest").extracting(Figure::proxy)
+                .containsExactlyInAnyOrder("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "crossgate+appcds+late-c2", "ghostunnel", "nginx");
         assertThat(figures).filteredOn(f -> f.metric().equals("rotations")).singleElement()
                 .satisfies(f -> assertThat(f.value()).isGreaterThanOrEqualTo(2));
 
