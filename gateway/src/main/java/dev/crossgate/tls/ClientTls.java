@@ -51,6 +51,7 @@ public final class ClientTls extends RotatingTls {
         }
         PeerVerifier verifier = PeerVerifier.forServer(bundle.orElse(null), tls.serverName());
         String serverName = tls.serverName();
+        SslProvider replaced = current;
         current = SslProvider.builder()
                 .sslContext(TlsContexts.client(identity.orElse(null), verifier, tls.insecureSkipVerify(), alpn, policy))
                 .handshakeTimeout(HANDSHAKE_TIMEOUT)
@@ -64,6 +65,15 @@ public final class ClientTls extends RotatingTls {
                     handler.engine().setSSLParameters(parameters);
                 })
                 .build();
+        if (replaced != null) {
+            retire(List.of(replaced.getSslContext()));
+        }
+    }
+
+    @Override
+    protected java.util.Collection<io.netty.handler.ssl.SslContext> serving() {
+        SslProvider serving = current;
+        return serving == null ? List.of() : List.of(serving.getSslContext());
     }
 
     /** The newest provider, or empty while the material it needs has not arrived. */

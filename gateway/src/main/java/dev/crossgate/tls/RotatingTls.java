@@ -1,19 +1,24 @@
 package dev.crossgate.tls;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.crossgate.certs.CertificateSources;
 import dev.crossgate.certsource.CertificateSource;
+import io.netty.handler.ssl.SslContext;
 import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Follows the certificate sources a listener or connector uses and rebuilds its TLS contexts whenever
@@ -23,10 +28,12 @@ import reactor.core.Disposable;
 abstract class RotatingTls implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotatingTls.class);
+    private static final Duration RETIRE_AFTER = Duration.ofMinutes(5);
 
     protected final String scope;
     private final Map<String, TlsMaterial> latest = new ConcurrentHashMap<>();
     private final List<Disposable> subscriptions = new ArrayList<>();
+    private boolean closed;
 
     RotatingTls(String scope) {
         this.scope = scope;
@@ -66,14 +73,34 @@ abstract class RotatingTls implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases contexts a rebuild replaced, minutes later: an event loop that read the old ones just before the swap, or a
+     * request queued for a backend connection, still makes its engine from them; every engine holds its context for as
+     * long as its connection lives.
+     */
+    protected static void retire(Collection<SslContext> replaced) {
+        if (!replaced.isEmpty()) {
+            List<SslContext> contexts = List.copyOf(replaced);
+            Schedulers.parallel().schedule(() -> contexts.forEach(TlsContexts::release), RETIRE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Builds new contexts from {@link #material(String)}; called under this object's lock, off the event loops. */
     protected abstract void rebuild() throws Exception;
 
     /** Whether handshakes can be served now, and if not, why. */
     public abstract Optional<String> notReadyReason();
 
+    /** The contexts serving now, for {@link #close}. */
+    protected abstract Collection<SslContext> serving();
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         subscriptions.forEach(Disposable::dispose);
+        retire(serving());
     }
 }

@@ -58,8 +58,10 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             case REQUIRE -> ClientAuth.REQUIRE;
         };
         PeerVerifier.TrustBundle bundle = trust(trustSource).orElse(null);
+        List<Served> replaced = served;
         if (requiresTrust() && bundle == null) {
             served = List.of();
+            retire(contexts(replaced));
             return;
         }
         PeerVerifier verifier = PeerVerifier.forClients(bundle, listener.tls().allowedSans());
@@ -74,19 +76,37 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
             });
         }
         List<Served> built = new ArrayList<>();
-        for (var group : sourcesByNames.entrySet()) {
-            List<TlsMaterial> sameNames = group.getValue().stream().map(identities::get).toList();
-            SslProvider provider = SslProvider.builder()
-                    .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn, policy))
-                    .handshakeTimeout(listener.limits().handshakeTimeout())
-                    .build();
-            for (String source : group.getValue()) {
-                built.add(new Served(source, List.copyOf(group.getKey()), provider));
+        try {
+            for (var group : sourcesByNames.entrySet()) {
+                List<TlsMaterial> sameNames = group.getValue().stream().map(identities::get).toList();
+                SslProvider provider = SslProvider.builder()
+                        .sslContext(TlsContexts.server(sameNames, clientAuth, verifier, alpn, policy))
+                        .handshakeTimeout(listener.limits().handshakeTimeout())
+                        .build();
+                for (String source : group.getValue()) {
+                    built.add(new Served(source, List.copyOf(group.getKey()), provider));
+                }
             }
+        } catch (Exception | Error e) {
+            contexts(built).forEach(TlsContexts::release);
+            throw e;
         }
         served = List.copyOf(built);
+        retire(contexts(replaced));
         long current = generation.incrementAndGet();
         rotationListeners.forEach(listener -> listener.accept(current));
+    }
+
+    /** One per identity group: the sources of a group share theirs. */
+    private static Set<io.netty.handler.ssl.SslContext> contexts(List<Served> served) {
+        Set<io.netty.handler.ssl.SslContext> contexts = new LinkedHashSet<>();
+        served.forEach(s -> contexts.add(s.provider().getSslContext()));
+        return contexts;
+    }
+
+    @Override
+    protected java.util.Collection<io.netty.handler.ssl.SslContext> serving() {
+        return contexts(served);
     }
 
     /** Which set of contexts is serving now; it grows by one with every rotation. */
@@ -143,10 +163,11 @@ public final class ServerTls extends RotatingTls implements AsyncMapping<String,
     /**
      * The context Reactor Netty needs at bind time; never used to serve, since the mapping answers every handshake. The
      * listener's own when it has one: a throw-away self-signed one costs a key, a signature and a context (bench/ s5).
+     * Reactor Netty holds it as long as the server runs, so a rotation does not free it.
      */
     public io.netty.handler.ssl.SslContext bindTimeContext() {
         List<Served> current = served;
-        return current.isEmpty() ? PlaceholderContext.INSTANCE.get() : current.get(0).provider().getSslContext();
+        return current.isEmpty() ? PlaceholderContext.INSTANCE.get() : TlsContexts.keep(current.get(0).provider().getSslContext());
     }
 
     /** Judged on the contexts actually serving, not on material received: between the two, handshakes would still be refused. */

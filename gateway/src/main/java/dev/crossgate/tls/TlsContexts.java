@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Builds Netty TLS contexts from validated material under the gateway's {@link TlsPolicy} (strict by default: TLS 1.3
@@ -117,10 +118,12 @@ public final class TlsContexts {
 
     /** Gives every handshake of a context the same stapled response: set per engine, before its handshake starts. */
     private static final class OcspStapling extends io.netty.handler.ssl.DelegatingSslContext {
+        private final SslContext stapling;
         private final byte[] response;
 
         OcspStapling(SslContext context, byte[] response) {
             super(context);
+            this.stapling = context;
             this.response = response;
         }
 
@@ -143,6 +146,20 @@ public final class TlsContexts {
         return build(common(builder, alpn, policy));
     }
 
+    /**
+     * Gives up the reference {@link #server} or {@link #client} handed out. Each engine holds its own for its connection's
+     * life, so the native context is freed when the last connection made with it closes, not at a later GC.
+     */
+    static void release(SslContext context) {
+        ReferenceCountUtil.release(context instanceof OcspStapling wrapper ? wrapper.stapling : context);
+    }
+
+    /** Keeps a context for the life of the process, whatever {@link #release} is called later. */
+    static SslContext keep(SslContext context) {
+        ReferenceCountUtil.retain(context instanceof OcspStapling wrapper ? wrapper.stapling : context);
+        return context;
+    }
+
     private static SslContext build(SslContextBuilder builder) throws SSLException {
         SslContext context = builder.build();
         if (context instanceof ReferenceCountedOpenSslContext openSsl) {
@@ -152,7 +169,10 @@ public final class TlsContexts {
     }
 
     private static SslContextBuilder common(SslContextBuilder builder, List<String> alpn, TlsPolicy policy) {
-        builder.sslProvider(provider()).keyStoreType(HANDOVER_KEY_STORE).protocols(policy.protocols()).ciphers(policy.cipherSuites());
+        // reference-counted (see release): Netty's other OpenSSL contexts give every engine a finalizer, registered under a
+        // lock at each handshake, and a closed connection's engine then waits for a GC and the finalizer thread
+        SslProvider library = provider() == SslProvider.OPENSSL ? SslProvider.OPENSSL_REFCNT : provider();
+        builder.sslProvider(library).keyStoreType(HANDOVER_KEY_STORE).protocols(policy.protocols()).ciphers(policy.cipherSuites());
         if (provider() == SslProvider.OPENSSL) {
             builder.option(OpenSslContextOption.GROUPS, policy.groups().toArray(String[]::new));
         }

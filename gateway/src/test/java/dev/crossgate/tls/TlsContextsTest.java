@@ -56,6 +56,40 @@ class TlsContextsTest {
         assertThat(exchange(serverEngine, clientEngine, "pong ".repeat(4000))).isEqualTo("pong ".repeat(4000));
     }
 
+    /**
+     * Contexts are reference counted: the gateway gives its reference up when a rotation replaces one, and a connection
+     * made a moment before keeps its context until it closes; then the native context is freed at once, not at a GC.
+     */
+    @org.junit.jupiter.api.Test
+    void aReleasedContextServesTheConnectionsMadeWithItAndIsFreedWithTheLast() throws Exception {
+        Instant now = Instant.now();
+        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
+                CertificateIssuer.Usage.SERVER, KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        PeerVerifier.TrustBundle trust = PeerVerifier.TrustBundle.of(List.of(ca.certificate()));
+        SslContext serverContext = TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT);
+        SslContext clientContext = TlsContexts.client(null, PeerVerifier.forServer(trust, "localhost"), false, List.of(), TlsPolicy.STRICT);
+        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) serverContext;
+        assertThat(counted.refCnt()).isEqualTo(1);
+
+        SSLEngine serverEngine = serverContext.newEngine(ByteBufAllocator.DEFAULT);
+        SSLEngine clientEngine = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        TlsContexts.release(serverContext);
+        assertThat(counted.refCnt()).as("held by its engine").isEqualTo(1);
+        handshake(clientEngine, serverEngine);
+        assertThat(exchange(clientEngine, serverEngine, "ping")).isEqualTo("ping");
+
+        io.netty.util.ReferenceCountUtil.release(serverEngine);
+        assertThat(counted.refCnt()).as("freed with its last engine").isZero();
+        io.netty.util.ReferenceCountUtil.release(clientEngine);
+        TlsContexts.release(clientContext);
+
+        SslContext kept = TlsContexts.keep(TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(),
+                TlsPolicy.STRICT));
+        TlsContexts.release(kept);
+        assertThat(((io.netty.util.ReferenceCounted) kept).refCnt()).as("kept for the process's life").isEqualTo(1);
+    }
+
     /** {@code text} sealed by one engine and opened by the other, record by record (bounded). */
     private static String exchange(SSLEngine from, SSLEngine to, String text) throws Exception {
         ByteBuffer plain = ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
