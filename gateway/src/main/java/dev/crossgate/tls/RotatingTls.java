@@ -79,9 +79,13 @@ abstract class RotatingTls implements AutoCloseable {
      * long as its connection lives.
      */
     protected static void retire(Collection<SslContext> replaced) {
+        retire(replaced, RETIRE_AFTER);
+    }
+
+    static void retire(Collection<SslContext> replaced, Duration after) {
         if (!replaced.isEmpty()) {
             List<SslContext> contexts = List.copyOf(replaced);
-            Schedulers.parallel().schedule(() -> contexts.forEach(TlsContexts::release), RETIRE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+            Schedulers.parallel().schedule(() -> contexts.forEach(TlsContexts::release), after.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

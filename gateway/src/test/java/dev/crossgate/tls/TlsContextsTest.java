@@ -90,6 +90,34 @@ class TlsContextsTest {
         assertThat(((io.netty.util.ReferenceCounted) kept).refCnt()).as("kept for the process's life").isEqualTo(1);
     }
 
+    /** A rotation's replaced context stays ours for the grace period, then only the connections made with it hold it. */
+    @org.junit.jupiter.api.Test
+    void aRetiredContextIsReleasedAfterItsGracePeriodWhileItsConnectionsKeepIt() throws Exception {
+        Instant now = Instant.now();
+        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
+                CertificateIssuer.Usage.SERVER, KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        SslContext replaced = TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT);
+        SslContext clientContext = TlsContexts.client(null, PeerVerifier.forServer(PeerVerifier.TrustBundle.of(List.of(ca.certificate())),
+                "localhost"), false, List.of(), TlsPolicy.STRICT);
+        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) replaced;
+        SSLEngine madeBefore = replaced.newEngine(ByteBufAllocator.DEFAULT);
+
+        RotatingTls.retire(List.of(replaced), Duration.ofMillis(300));
+        assertThat(counted.refCnt()).as("not yet: an event loop may be making its engine").isEqualTo(2);
+        for (int i = 0; i < 100 && counted.refCnt() > 1; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(counted.refCnt()).as("only the connection made before holds it").isEqualTo(1);
+        SSLEngine clientEngine = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        handshake(clientEngine, madeBefore);
+        assertThat(exchange(clientEngine, madeBefore, "ping")).isEqualTo("ping");
+        io.netty.util.ReferenceCountUtil.release(madeBefore);
+        assertThat(counted.refCnt()).isZero();
+        io.netty.util.ReferenceCountUtil.release(clientEngine);
+        TlsContexts.release(clientContext);
+    }
+
     /** {@code text} sealed by one engine and opened by the other, record by record (bounded). */
     private static String exchange(SSLEngine from, SSLEngine to, String text) throws Exception {
         ByteBuffer plain = ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
