@@ -62,13 +62,9 @@ class TlsContextsTest {
      */
     @org.junit.jupiter.api.Test
     void aReleasedContextServesTheConnectionsMadeWithItAndIsFreedWithTheLast() throws Exception {
-        Instant now = Instant.now();
-        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
-        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
-                CertificateIssuer.Usage.SERVER, KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
-        PeerVerifier.TrustBundle trust = PeerVerifier.TrustBundle.of(List.of(ca.certificate()));
-        SslContext serverContext = TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT);
-        SslContext clientContext = TlsContexts.client(null, PeerVerifier.forServer(trust, "localhost"), false, List.of(), TlsPolicy.STRICT);
+        ServerAndClient pair = serverAndClient();
+        SslContext serverContext = pair.server();
+        SslContext clientContext = pair.client();
         io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) serverContext;
         assertThat(counted.refCnt()).isEqualTo(1);
 
@@ -84,8 +80,7 @@ class TlsContextsTest {
         io.netty.util.ReferenceCountUtil.release(clientEngine);
         TlsContexts.release(clientContext);
 
-        SslContext kept = TlsContexts.keep(TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(),
-                TlsPolicy.STRICT));
+        SslContext kept = TlsContexts.keep(TlsContexts.server(List.of(pair.identity()), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT));
         TlsContexts.release(kept);
         assertThat(((io.netty.util.ReferenceCounted) kept).refCnt()).as("kept for the process's life").isEqualTo(1);
     }
@@ -93,29 +88,38 @@ class TlsContextsTest {
     /** A rotation's replaced context stays ours for the grace period, then only the connections made with it hold it. */
     @org.junit.jupiter.api.Test
     void aRetiredContextIsReleasedAfterItsGracePeriodWhileItsConnectionsKeepIt() throws Exception {
-        Instant now = Instant.now();
-        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
-        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
-                CertificateIssuer.Usage.SERVER, KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
-        SslContext replaced = TlsContexts.server(List.of(material("server", server)), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT);
-        SslContext clientContext = TlsContexts.client(null, PeerVerifier.forServer(PeerVerifier.TrustBundle.of(List.of(ca.certificate())),
-                "localhost"), false, List.of(), TlsPolicy.STRICT);
-        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) replaced;
-        SSLEngine madeBefore = replaced.newEngine(ByteBufAllocator.DEFAULT);
+        ServerAndClient pair = serverAndClient();
+        SSLEngine madeBefore = pair.server().newEngine(ByteBufAllocator.DEFAULT);
+        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) pair.server();
 
-        RotatingTls.retire(List.of(replaced), Duration.ofMillis(300));
+        RotatingTls.retire(List.of(pair.server()), Duration.ofMillis(300));
         assertThat(counted.refCnt()).as("not yet: an event loop may be making its engine").isEqualTo(2);
         for (int i = 0; i < 100 && counted.refCnt() > 1; i++) {
             Thread.sleep(50);
         }
         assertThat(counted.refCnt()).as("only the connection made before holds it").isEqualTo(1);
-        SSLEngine clientEngine = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        SSLEngine clientEngine = pair.client().newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
         handshake(clientEngine, madeBefore);
         assertThat(exchange(clientEngine, madeBefore, "ping")).isEqualTo("ping");
         io.netty.util.ReferenceCountUtil.release(madeBefore);
         assertThat(counted.refCnt()).isZero();
         io.netty.util.ReferenceCountUtil.release(clientEngine);
-        TlsContexts.release(clientContext);
+        TlsContexts.release(pair.client());
+    }
+
+    /** A server context for an EC identity (no client certificate asked) and a client context that trusts its CA. */
+    private record ServerAndClient(TlsMaterial identity, SslContext server, SslContext client) {
+    }
+
+    private static ServerAndClient serverAndClient() throws Exception {
+        Instant now = Instant.now();
+        CertificateIssuer.Issued ca = CertificateIssuer.rootCa("test-ca", KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        CertificateIssuer.Issued server = CertificateIssuer.leaf(ca, "localhost", List.of(CertificateIssuer.nameOf("localhost")),
+                CertificateIssuer.Usage.SERVER, KeyType.EC_P256.generate(), now, now.plus(Duration.ofDays(1)));
+        TlsMaterial identity = material("server", server);
+        PeerVerifier.TrustBundle trust = PeerVerifier.TrustBundle.of(List.of(ca.certificate()));
+        return new ServerAndClient(identity, TlsContexts.server(List.of(identity), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT),
+                TlsContexts.client(null, PeerVerifier.forServer(trust, "localhost"), false, List.of(), TlsPolicy.STRICT));
     }
 
     /** {@code text} sealed by one engine and opened by the other, record by record (bounded). */
