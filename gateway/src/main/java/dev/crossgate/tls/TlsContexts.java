@@ -151,13 +151,18 @@ public final class TlsContexts {
      * life, so the native context is freed when the last connection made with it closes, not at a later GC.
      */
     static void release(SslContext context) {
-        ReferenceCountUtil.release(context instanceof OcspStapling wrapper ? wrapper.stapling : context);
+        ReferenceCountUtil.release(counted(context));
     }
 
     /** Keeps a context for the life of the process, whatever {@link #release} is called later. */
     static SslContext keep(SslContext context) {
-        ReferenceCountUtil.retain(context instanceof OcspStapling wrapper ? wrapper.stapling : context);
+        ReferenceCountUtil.retain(counted(context));
         return context;
+    }
+
+    /** The context that carries the count: a stapling wrapper's inner one. */
+    private static SslContext counted(SslContext context) {
+        return context instanceof OcspStapling wrapper ? wrapper.stapling : context;
     }
 
     private static SslContext build(SslContextBuilder builder) throws SSLException {
