@@ -18,19 +18,9 @@ import dev.crossgate.certsource.SourceSettings;
 
 /** The whole configuration, typed and cross-checked: what the gateway is assembled from. */
 public record CrossgateConfiguration(List<CertSourceConfig> certs, List<ListenerConfig> listeners, List<ConnectorConfig> connectors,
-                                     AdminConfig admin, TlsPolicy tls, int ioThreads) {
+                                     AdminConfig admin, TlsPolicy tls, IoConfig io) {
 
     public static final String CERTS_PREFIX = SourceSettings.PREFIX;
-    public static final String IO_PREFIX = "crossgate.io.";
-    public static final String IO_THREADS = "threads";
-
-    /**
-     * One event loop per core the process may use: more loops than cores only add context switches and cross-thread
-     * wake-ups between a client's connection and its backend's (measured in bench/: 18k -> 26k requests/s on one core).
-     */
-    public static int defaultIoThreads() {
-        return Runtime.getRuntime().availableProcessors();
-    }
 
     public CrossgateConfiguration {
         certs = List.copyOf(certs);
@@ -48,7 +38,7 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
                 new ConfigSchema.Section(ConnectorConfig.PREFIX, true, Set.copyOf(ConnectorConfig.KEYS)),
                 new ConfigSchema.Section(AdminConfig.PREFIX, false, Set.copyOf(AdminConfig.KEYS)),
                 new ConfigSchema.Section(TlsPolicy.PREFIX, false, Set.copyOf(TlsPolicy.KEYS)),
-                new ConfigSchema.Section(IO_PREFIX, false, Set.of(IO_THREADS))));
+                new ConfigSchema.Section(IoConfig.PREFIX, false, Set.copyOf(IoConfig.KEYS))));
     }
 
     /** Types the canonical properties and checks how they refer to each other; every problem is collected before failing. */
@@ -78,8 +68,8 @@ public record CrossgateConfiguration(List<CertSourceConfig> certs, List<Listener
             return new AdminConfig(admin.optional("host").orElse(AdminConfig.DEFAULT_HOST), admin.port("port", AdminConfig.DEFAULT_PORT));
         });
         TlsPolicy tls = valueOr(problems, TlsPolicy.STRICT, () -> TlsPolicy.from(plain.apply(TlsPolicy.PREFIX)));
-        int ioThreads = valueOr(problems, defaultIoThreads(), () -> plain.apply(IO_PREFIX).integer(IO_THREADS, defaultIoThreads(), 1, 1024));
-        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, tls, ioThreads);
+        IoConfig io = valueOr(problems, IoConfig.defaults(), () -> IoConfig.from(plain.apply(IoConfig.PREFIX)));
+        CrossgateConfiguration configuration = new CrossgateConfiguration(certs, listeners, connectors, adminConfig, tls, io);
         configuration.crossCheck(problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -14,8 +14,10 @@ import dev.crossgate.admin.AdminServer;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.certs.CertificateSources;
 import dev.crossgate.certsource.CertificateSource;
+import dev.crossgate.certsource.Durations;
 import dev.crossgate.config.ConnectorConfig;
 import dev.crossgate.config.CrossgateConfiguration;
+import dev.crossgate.config.IoConfig;
 import dev.crossgate.config.ListenerConfig;
 import dev.crossgate.connector.HttpConnector;
 import dev.crossgate.connector.TcpConnector;
@@ -42,15 +44,15 @@ public final class Gateway implements AutoCloseable {
     private AdminServer admin;
     private final dev.crossgate.config.TlsPolicy tlsPolicy;
 
-    private Gateway(CertificateSources sources, int ioThreads, dev.crossgate.config.TlsPolicy tlsPolicy) {
+    private Gateway(CertificateSources sources, IoConfig io, dev.crossgate.config.TlsPolicy tlsPolicy) {
         this.sources = sources;
         this.tlsPolicy = tlsPolicy;
-        this.loops = LoopResources.create("crossgate", ioThreads, true);
+        this.loops = EventLoops.create(io);
     }
 
     /** Starts everything; on any failure what was started is stopped again. */
     public static Gateway start(CrossgateConfiguration configuration, CertificateSources sources) throws Exception {
-        Gateway gateway = new Gateway(sources, configuration.ioThreads(), configuration.tls());
+        Gateway gateway = new Gateway(sources, configuration.io(), configuration.tls());
         try {
             gateway.startAll(configuration);
             return gateway;
@@ -64,6 +66,9 @@ public final class Gateway implements AutoCloseable {
         for (String weaker : tlsPolicy.weakenings()) {
             LOG.warn("TLS weakened by configuration: {}", weaker);
         }
+        IoConfig io = configuration.io();
+        LOG.info("{} event loop(s){}", io.threads(), io.busyPoll().isZero() ? ""
+                : ", each polling for " + Durations.format(io.busyPoll()) + " before it sleeps (crossgate.io.busy-poll)");
         sources.start();
         sources.all().forEach(this::registerSourceStats);
         stats.gauge("tls.rsa_offload.operations", RsaKeyOffload::operations);

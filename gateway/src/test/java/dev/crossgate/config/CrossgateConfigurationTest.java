@@ -44,16 +44,27 @@ class CrossgateConfigurationTest {
         assertThat(app.tls().originate()).isFalse();
         assertThat(configuration.admin().port()).isEqualTo(9901);
         assertThat(configuration.tls().maxConnectionAgeAfterRotation()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(configuration.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(configuration.io()).isEqualTo(new IoConfig(Runtime.getRuntime().availableProcessors(), Duration.ZERO));
     }
 
     @Test
     void ioThreadsAreAWholeNumberOfAtLeastOne() throws Exception {
         Map<String, String> p = minimal();
         p.put("crossgate.io.threads", "3");
-        assertThat(from(p).ioThreads()).isEqualTo(3);
+        assertThat(from(p).io().threads()).isEqualTo(3);
         assertProblem("crossgate.io.threads", "0", "crossgate.io.threads (CROSSGATE_IO_THREADS): '0' is not a whole number from 1 to 1024");
         assertProblem("crossgate.io.threads", "two", "'two' is not a whole number from 1 to 1024");
+    }
+
+    @Test
+    void busyPollIsOffUnlessSetAndAtMostAMillisecond() throws Exception {
+        Map<String, String> p = minimal();
+        p.put("crossgate.io.busy-poll", "50us");
+        assertThat(from(p).io().busyPoll()).isEqualTo(Duration.ofNanos(50_000));
+        p.put("crossgate.io.busy-poll", "1ms");
+        assertThat(from(p).io().busyPoll()).isEqualTo(Duration.ofMillis(1));
+        assertProblem("crossgate.io.busy-poll", "2ms", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): '2ms' is more than the maximum 1ms");
+        assertProblem("crossgate.io.busy-poll", "fast", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): 'fast' is not a duration");
     }
 
     @Test

@@ -1,0 +1,142 @@
+package dev.crossgate.gateway;
+
+import java.nio.channels.spi.SelectorProvider;
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.IntSupplier;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
+import reactor.netty.resources.LoopResources;
+
+import dev.crossgate.config.IoConfig;
+
+/**
+ * The event loops every listener, connector and the admin port share. With {@code crossgate.io.busy-poll} set, a loop
+ * that runs out of work polls its sockets for that long before it sleeps: on a virtual machine a write to a sleeping
+ * loop makes the writer's vCPU send an interprocessor interrupt through the hypervisor, which costs the sender
+ * (a client, a backend) more than the poll costs the gateway (HAProxy's busy-polling, bounded).
+ */
+final class EventLoops {
+
+    private static final String PREFIX = "crossgate";
+
+    private EventLoops() {
+    }
+
+    static LoopResources create(IoConfig io) {
+        if (io.busyPoll().isZero()) {
+            return LoopResources.create(PREFIX, io.threads(), true);
+        }
+        return new BusyPolling(io.threads(), io.busyPoll());
+    }
+
+    /** Netty's default strategy (sleep when there are no tasks), after polling for up to the window. */
+    static final class BusyPoll implements SelectStrategy {
+
+        private final long windowNanos;
+
+        BusyPoll(Duration window) {
+            this.windowNanos = window.toNanos();
+        }
+
+        @Override
+        public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+            if (hasTasks) {
+                return selectNow.get();
+            }
+            long start = System.nanoTime();
+            do {
+                int ready = selectNow.get();
+                if (ready > 0) {
+                    return ready;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() - start < windowNanos);
+            return SELECT;
+        }
+    }
+
+    /**
+     * Reactor Netty's loop resources with the poll in each loop: one group serves servers and, colocated (a backend
+     * connection made on the loop of the request that asked for it), clients.
+     */
+    private static final class BusyPolling implements LoopResources {
+
+        private final EventLoopGroup loops;
+        private final EventLoopGroup colocated;
+
+        BusyPolling(int threads, Duration window) {
+            SelectStrategy poll = new BusyPoll(window);
+            IoHandlerFactory handlers = Epoll.isAvailable() ? EpollIoHandler.newFactory(0, () -> poll)
+                    : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
+            String kind = Epoll.isAvailable() ? "epoll" : "nio";
+            this.loops = new MultiThreadIoEventLoopGroup(threads, new LoopThreads(PREFIX + "-" + kind), handlers);
+            this.colocated = LoopResources.colocate(loops);
+        }
+
+        @Override
+        public EventLoopGroup onServer(boolean useNative) {
+            return loops;
+        }
+
+        @Override
+        public EventLoopGroup onServerSelect(boolean useNative) {
+            return loops;
+        }
+
+        @Override
+        public EventLoopGroup onClient(boolean useNative) {
+            return colocated;
+        }
+
+        @Override
+        public boolean daemon() {
+            return true;
+        }
+
+        @Override
+        public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
+            return Mono.defer(() -> {
+                loops.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return Mono.<Void>create(sink -> loops.terminationFuture().addListener(done -> sink.success()));
+            });
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return loops.isTerminated();
+        }
+    }
+
+    /** Threads as Reactor Netty names and marks them: blocking calls on them fail fast instead of stalling a loop. */
+    private record LoopThreads(String prefix, AtomicInteger count) implements ThreadFactory {
+
+        LoopThreads(String prefix) {
+            this(prefix, new AtomicInteger());
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new NonBlockingThread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
+    private static final class NonBlockingThread extends FastThreadLocalThread implements NonBlocking {
+        NonBlockingThread(Runnable task, String name) {
+            super(task, name);
+        }
+    }
+}
