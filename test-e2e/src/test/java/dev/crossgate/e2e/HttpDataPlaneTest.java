@@ -102,7 +102,7 @@ class HttpDataPlaneTest {
     }
 
     /** The gateway of {@link #environment} with {@code settings} added or changed. */
-    private GatewayProcess startGatewayWith(Map<String, String> settings) throws Exception {
+    GatewayProcess startGatewayWith(Map<String, String> settings) throws Exception {
         Map<String, String> env = environment(backend.port());
         env.putAll(settings);
         return startGateway(env);
@@ -583,7 +583,7 @@ class HttpDataPlaneTest {
     }
 
     /** curl over mTLS (or without a client certificate when {@code client} is null); output ends with the status code. */
-    private Processes.Result curl(String client, String path, String... extra) throws Exception {
+    Processes.Result curl(String client, String path, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", dir.resolve("edge-ca.crt").toString(),
                 "-w", "\n%{http_code}"));
         command.addAll(List.of(extra));
