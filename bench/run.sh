@@ -38,14 +38,14 @@ esac
 # Scenario 2 starts fresh proxies for each of its four cases. A fresh JVM needs about 30 s of handshakes before its
 # rate settles (it rose for three rounds after a 10 s warm-up: 570, 759, 779 /s for RSA); nginx, HAProxy and
 # ghostunnel run at their rate from the first second. Each gets the warm-up it needs, and shorter runs keep the
-# whole benchmark within 30 minutes: thousands of handshakes a run still.
+# whole benchmark within 30 minutes: thousands of handshakes a run still (5 s since the ECDSA case has two more proxies).
 # Scenario 1 runs every case's warm-up before the first round; after the same 10 s as its peers, Crossgate's
 # HTTP/2 rounds still went 38.8, 33.4, 26.6 µs of CPU a request (12-03 morning) while C2 was compiling the HTTP/2
 # path. So Crossgate's warm-up of a case goes on in JVM_WARMUP_STEP runs until its JIT compiler threads were busy for
 # under 1 % of the last one, JVM_WARMUP_MAX seconds at most, and how long that took is a figure of the case. The same
 # for scenario 3, whose Crossgate rounds still rose after its 10 s (109k, 128k, 148k messages/s, 12-03 late morning).
 case $MODE in
-  full)  HANDSHAKE_SECONDS=6; JVM_WARMUP=30; NATIVE_WARMUP=3; JVM_WARMUP_STEP=5; JVM_WARMUP_MAX=40 ;;
+  full)  HANDSHAKE_SECONDS=5; JVM_WARMUP=30; NATIVE_WARMUP=3; JVM_WARMUP_STEP=5; JVM_WARMUP_MAX=40 ;;
   # --quick and --smoke: one more second at most, which still runs the check once
   *)     HANDSHAKE_SECONDS=$SECONDS_PER_RUN; JVM_WARMUP=$WARMUP; NATIVE_WARMUP=$WARMUP; JVM_WARMUP_STEP=1; JVM_WARMUP_MAX=$((WARMUP + 1)) ;;
 esac
@@ -149,8 +149,12 @@ start() { # start NAME CORE COMMAND...: runs in the background, output in raw/lo
   PID_OF[$name]=$!
 }
 
+polling() { # polling PROXY CONT|STOP: resumes or stops a proxy that polls without sleeping; others are left alone
+  if [[ $1 == *busy-polling ]]; then kill -"$2" "${PID_OF[s2-$1-$name]}"; fi
+}
+
 stop_all() {
-  for pid in "${PID_OF[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PID_OF[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
   for pid in "${PID_OF[@]}"; do wait "$pid" 2>/dev/null || true; done
   PID_OF=()
 }
@@ -213,6 +217,8 @@ EOF
 
 NGINX_PORT=18001; HAPROXY_PORT=18002; CROSSGATE_PORT=18003; GHOSTUNNEL_PORT=18004; ADMIN_PORT=18903
 CROSSGATE_AWS_LC_PORT=18005; ADMIN_AWS_LC_PORT=18905  # a second Crossgate, on AWS-LC (s2)
+# s2's ECDSA case again with a Crossgate and a HAProxy whose event loops poll before they sleep
+CROSSGATE_BUSY_POLL_PORT=18010; ADMIN_BUSY_POLL_PORT=18910; HAPROXY_BUSY_POLL_PORT=18011; BUSY_POLL=50us
 PASSTHROUGH_PORT=18006; TERMINATE_PORT=18007; SOCAT_RELAY_PORT=18008; SOCAT_TLS_PORT=18009
 GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
 
@@ -260,9 +266,12 @@ http {
 EOF
 }
 
-# haproxy_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain)
+# haproxy_conf DIR CERTDIR CLIENT_AUTH(on|off) UPSTREAM(mtls|plain) [busy-polling]: the last on its own port, its poller
+# never sleeping (HAProxy's busy-polling, "for virtual machines")
 haproxy_conf() {
   local dir=$1 certs=$2 client_auth=$3 upstream=$4 verify="" server identity="del-header X-Forwarded-Client-Cert"
+  local port=$HAPROXY_PORT polling=""
+  [ "${5:-}" = busy-polling ] && port=$HAPROXY_BUSY_POLL_PORT polling="busy-polling"
   mkdir -p "$dir"
   if [ "$client_auth" = on ]; then
     verify="verify required ca-file $certs/ca.crt"
@@ -277,6 +286,7 @@ haproxy_conf() {
 global
   nbthread 1
   maxconn 9000
+  $polling
   tune.ssl.default-dh-param 2048
 defaults
   mode http
@@ -285,7 +295,7 @@ defaults
   timeout server 600s
   timeout http-keep-alive 600s
 frontend in
-  bind 127.0.0.1:$HAPROXY_PORT ssl crt $certs/server-combined.pem alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-tls-tickets $verify
+  bind 127.0.0.1:$port ssl crt $certs/server-combined.pem alpn h2,http/1.1 ssl-min-ver TLSv1.3 no-tls-tickets $verify
   option forwardfor
   http-request set-header X-Forwarded-Proto https
   http-request $identity
@@ -334,6 +344,12 @@ crossgate_command() { # the command line that runs Crossgate with the environmen
 crossgate_aws_lc_command() {
   { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_AWS_LC_PORT CROSSGATE_ADMIN_PORT=$ADMIN_AWS_LC_PORT \
     CROSSGATE_TLS_LIBRARY=aws-lc; } | JAVA_OPTS="$JAVA_OPTS -Djava.library.path=$AWS_LC_LIB" crossgate_command
+}
+
+# the same with its event loops polling for BUSY_POLL before they sleep, on its own ports
+crossgate_busy_poll_command() {
+  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_BUSY_POLL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_BUSY_POLL_PORT \
+    CROSSGATE_IO_BUSY_POLL=$BUSY_POLL; } | crossgate_command
 }
 
 ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
@@ -422,11 +438,11 @@ scenario_keepalive() {
 scenario_handshakes() {
   log "scenario 2: full handshakes"
   declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT
-                   [crossgate+aws-lc]=$CROSSGATE_AWS_LC_PORT)
-  local proxies=(nginx haproxy ghostunnel crossgate crossgate+aws-lc)
+                   [crossgate+aws-lc]=$CROSSGATE_AWS_LC_PORT [crossgate+busy-poll]=$CROSSGATE_BUSY_POLL_PORT
+                   [haproxy+busy-polling]=$HAPROXY_BUSY_POLL_PORT)
   for c in "ecdsa-p256 $EC off" "ecdsa-p256+client-cert $EC on" "rsa-2048 $RSA off" "rsa-2048+client-cert $RSA on"; do
     set -- $c
-    local name=$1 certs=$2 auth=$3 client=()
+    local name=$1 certs=$2 auth=$3 client=() proxies=(nginx haproxy ghostunnel crossgate crossgate+aws-lc)
     [ "$auth" = on ] && client=(--cert "$certs/client.crt" --key "$certs/client.pem")
     nginx_conf "$WORK/s2-nginx-$name" "$certs" "$auth" plain
     haproxy_conf "$WORK/s2-haproxy-$name" "$certs" "$auth" plain
@@ -437,16 +453,31 @@ scenario_handshakes() {
     start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
     start "s2-crossgate+aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
     wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_AWS_LC_PORT
+    # the case the load core limits, where how often a proxy sleeps decides its rate: both pollers beside the rest
+    if [ "$name" = ecdsa-p256 ]; then
+      proxies+=(haproxy+busy-polling crossgate+busy-poll)
+      haproxy_conf "$WORK/s2-haproxy+busy-polling-$name" "$certs" "$auth" plain busy-polling
+      start "s2-haproxy+busy-polling-$name" "$PROXY_CPU" haproxy -f "$WORK/s2-haproxy+busy-polling-$name/haproxy.cfg"
+      start "s2-crossgate+busy-poll-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_busy_poll_command)
+      wait_port $HAPROXY_BUSY_POLL_PORT; wait_ready $ADMIN_BUSY_POLL_PORT
+    fi
+    # HAProxy's busy-polling spins even when idle: it is stopped (SIGSTOP) except while its own runs go, so it takes no
+    # time from the proxies measured beside it on their core
+    [ -n "${PID_OF[s2-haproxy+busy-polling-$name]:-}" ] && kill -STOP "${PID_OF[s2-haproxy+busy-polling-$name]}"
     for proxy in "${proxies[@]}"; do
       local warmup=$NATIVE_WARMUP; [[ $proxy == crossgate* ]] && warmup=$JVM_WARMUP
+      polling "$proxy" CONT
       on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
         -d "${warmup}s" >/dev/null
+      polling "$proxy" STOP
     done
     for round in $(seq "$ROUNDS"); do
       for proxy in "${proxies[@]}"; do
+        polling "$proxy" CONT
         on_load_core "$BIN/cgbench" handshakes --addr "127.0.0.1:${port[$proxy]}" --verify=false "${client[@]}" \
           -d "${HANDSHAKE_SECONDS}s" --proxy-pid "${PID_OF[s2-$proxy-$name]}" "${LOAD_CORE[@]}" $(record s2 "$name" $proxy "$round") \
           >>"$RAW/s2-handshakes.txt"
+        polling "$proxy" STOP
       done
     done
     stop_all
@@ -586,7 +617,7 @@ EOF
 check_ports_free() {
   local busy=()
   for port in $BACKEND_MTLS $BACKEND_TLS $BACKEND_PLAIN $NGINX_PORT $HAPROXY_PORT $CROSSGATE_PORT $GHOSTUNNEL_PORT $ADMIN_PORT \
-              $CROSSGATE_AWS_LC_PORT $ADMIN_AWS_LC_PORT \
+              $CROSSGATE_AWS_LC_PORT $ADMIN_AWS_LC_PORT $CROSSGATE_BUSY_POLL_PORT $ADMIN_BUSY_POLL_PORT $HAPROXY_BUSY_POLL_PORT \
               $PASSTHROUGH_PORT $TERMINATE_PORT $SOCAT_RELAY_PORT $SOCAT_TLS_PORT $GRPC_BACKEND $SINK_TLS $SINK_PLAIN; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
   done

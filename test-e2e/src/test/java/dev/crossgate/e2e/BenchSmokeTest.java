@@ -41,7 +41,7 @@ class BenchSmokeTest {
                 Collectors.mapping(Figure::proxy, Collectors.collectingAndThen(Collectors.toSet(), s -> s.stream().sorted().toList()))));
         assertThat(proxiesByScenario).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "s1", List.of("crossgate", "direct", "haproxy", "nginx"),
-                "s2", List.of("crossgate", "crossgate+aws-lc", "ghostunnel", "haproxy", "nginx"),
+                "s2", List.of("crossgate", "crossgate+aws-lc", "crossgate+busy-poll", "ghostunnel", "haproxy", "haproxy+busy-polling", "nginx"),
                 "s3", List.of("crossgate", "direct"),
                 "s4", List.of("crossgate", "direct", "socat"),
                 "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "crossgate+appcds+late-c2", "ghostunnel", "nginx"),
@@ -68,15 +68,15 @@ class BenchSmokeTest {
                 .as("the JIT compiler threads' time the warm-up check reads: a fresh JVM under load has compiled").hasSize(5)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
-                .as("the processor time of each proxy in every handshake case").hasSize(4 * 5)
+                .as("the processor time of each proxy in every handshake case, the two polling ones in the ECDSA case").hasSize(4 * 5 + 2)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_sleeps"))
                 .as("how often each proxy's threads slept, beside its processor time in every keep-alive and handshake case")
-                .hasSize(12 + 4 * 5).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isNotNegative());
+                .hasSize(12 + 4 * 5 + 2).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isNotNegative());
         if (Runtime.getRuntime().availableProcessors() >= 2) { // with one core the load has none of its own to read
             assertThat(figures).filteredOn(f -> f.metric().startsWith("load_cpu_per_"))
                     .as("the load core's processor time in every keep-alive case, the direct run included, and every handshake case")
-                    .hasSize(4 * 4 + 4 * 5).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
+                    .hasSize(4 * 4 + 4 * 5 + 2).allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
         }
         assertThat(figures).filteredOn(f -> f.metric().equals("rss_per_added_idle_tls"))
                 .as("what the second half of the idle connections added, for every proxy at rest").extracting(Figure::proxy)
