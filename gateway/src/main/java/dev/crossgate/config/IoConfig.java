@@ -13,8 +13,8 @@ public record IoConfig(int threads, Duration busyPoll) {
     public static final String PREFIX = "crossgate.io.";
     public static final List<String> KEYS = List.of("threads", "busy-poll");
     /**
-     * A loop that polls does not see tasks other threads hand it (a rotated context's release, a pooled connection's
-     * hand-over) until it stops polling: a millisecond is the longest delay that should cost.
+     * A loop that polls does not see tasks other threads hand it (the timer a rotation sets for retiring older
+     * connections, a shutdown) until it stops polling: a millisecond is the longest delay that should cost.
      */
     public static final Duration MAX_BUSY_POLL = Duration.ofMillis(1);
 
