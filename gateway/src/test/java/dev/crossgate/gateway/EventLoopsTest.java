@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,34 +33,30 @@ import dev.crossgate.config.IoConfig;
 
 class EventLoopsTest {
 
+    /** What a busy poll of {@code window} decided, and how often it polled, when poll n finds {@code readyAtPoll(n)} events. */
+    private record Polled(int strategy, int polls) {
+        static Polled by(Duration window, boolean hasTasks, IntUnaryOperator readyAtPoll) throws Exception {
+            AtomicInteger polls = new AtomicInteger();
+            int strategy = new EventLoops.BusyPoll(window).calculateStrategy(() -> readyAtPoll.applyAsInt(polls.incrementAndGet()), hasTasks);
+            return new Polled(strategy, polls.get());
+        }
+    }
+
     @Test
     void aBusyPollReturnsTheWorkThatArrivesWhileItPolls() throws Exception {
-        AtomicInteger polls = new AtomicInteger();
-        int strategy = new EventLoops.BusyPoll(Duration.ofSeconds(5)).calculateStrategy(() -> polls.incrementAndGet() < 3 ? 0 : 2, false);
-        assertThat(strategy).isEqualTo(2);
-        assertThat(polls).hasValue(3);
+        assertThat(Polled.by(Duration.ofSeconds(5), false, poll -> poll < 3 ? 0 : 2)).isEqualTo(new Polled(2, 3));
     }
 
     @Test
     void aBusyPollSleepsWhenNothingArrivesWithinItsWindow() throws Exception {
-        AtomicInteger polls = new AtomicInteger();
-        int strategy = new EventLoops.BusyPoll(Duration.ofMillis(20)).calculateStrategy(() -> {
-            polls.incrementAndGet();
-            return 0;
-        }, false);
-        assertThat(strategy).isEqualTo(SelectStrategy.SELECT);
-        assertThat(polls.get()).isGreaterThan(1);
+        Polled polled = Polled.by(Duration.ofMillis(20), false, poll -> 0);
+        assertThat(polled.strategy()).isEqualTo(SelectStrategy.SELECT);
+        assertThat(polled.polls()).isGreaterThan(1);
     }
 
     @Test
     void aBusyPollDoesNotPollWhileTasksWait() throws Exception {
-        AtomicInteger polls = new AtomicInteger();
-        int strategy = new EventLoops.BusyPoll(Duration.ofSeconds(5)).calculateStrategy(() -> {
-            polls.incrementAndGet();
-            return 0;
-        }, true);
-        assertThat(strategy).isZero();
-        assertThat(polls).hasValue(1);
+        assertThat(Polled.by(Duration.ofSeconds(5), true, poll -> 0)).isEqualTo(new Polled(0, 1));
     }
 
     /**
