@@ -24,8 +24,8 @@ import dev.crossgate.config.IoConfig;
 /**
  * The event loops every listener, connector and the admin port share. With {@code crossgate.io.busy-poll} set, a loop
  * that runs out of work polls its sockets for that long before it sleeps: on a virtual machine a write to a sleeping
- * loop makes the writer's vCPU send an interprocessor interrupt through the hypervisor, which costs the sender
- * (a client, a backend) more than the poll costs the gateway (HAProxy's busy-polling, bounded).
+ * loop makes the writer's vCPU send an interprocessor interrupt through the hypervisor, which the writer (a client, a
+ * backend) pays for; the poll pays with the gateway's idle time instead (HAProxy's busy-polling, bounded).
  */
 final class EventLoops {
 
