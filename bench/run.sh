@@ -149,7 +149,7 @@ start() { # start NAME CORE COMMAND...: runs in the background, output in raw/lo
   PID_OF[$name]=$!
 }
 
-polling() { # polling PROXY CONT|STOP: resumes or stops a proxy that polls without sleeping; others are left alone
+polling() { # polling PROXY CONT|STOP: resumes or stops s2's PROXY of the case $name if it polls without sleeping
   if [[ $1 == *busy-polling ]]; then kill -"$2" "${PID_OF[s2-$1-$name]}"; fi
 }
 
@@ -460,10 +460,10 @@ scenario_handshakes() {
       start "s2-haproxy+busy-polling-$name" "$PROXY_CPU" haproxy -f "$WORK/s2-haproxy+busy-polling-$name/haproxy.cfg"
       start "s2-crossgate+busy-poll-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_busy_poll_command)
       wait_port $HAPROXY_BUSY_POLL_PORT; wait_ready $ADMIN_BUSY_POLL_PORT
+      # HAProxy's busy-polling spins even when idle: it is stopped (SIGSTOP) except while its own runs go, so it takes
+      # no time from the proxies measured beside it on their core
+      polling haproxy+busy-polling STOP
     fi
-    # HAProxy's busy-polling spins even when idle: it is stopped (SIGSTOP) except while its own runs go, so it takes no
-    # time from the proxies measured beside it on their core
-    [ -n "${PID_OF[s2-haproxy+busy-polling-$name]:-}" ] && kill -STOP "${PID_OF[s2-haproxy+busy-polling-$name]}"
     for proxy in "${proxies[@]}"; do
       local warmup=$NATIVE_WARMUP; [[ $proxy == crossgate* ]] && warmup=$JVM_WARMUP
       polling "$proxy" CONT

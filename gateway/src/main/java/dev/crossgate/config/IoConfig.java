@@ -3,7 +3,6 @@ package dev.crossgate.config;
 import java.time.Duration;
 import java.util.List;
 
-import dev.crossgate.certsource.Durations;
 import dev.crossgate.certsource.SettingException;
 import dev.crossgate.certsource.Settings;
 
@@ -31,12 +30,7 @@ public record IoConfig(int threads, Duration busyPoll) {
     }
 
     static IoConfig from(Settings settings) throws SettingException {
-        Duration busyPoll = settings.duration("busy-poll", Duration.ZERO);
-        if (busyPoll.compareTo(MAX_BUSY_POLL) > 0) {
-            throw new SettingException(settings.describe("busy-poll") + ": '" + settings.optional("busy-poll").orElse("")
-                    + "' is more than the maximum " + Durations.format(MAX_BUSY_POLL) + "; a polling event loop runs tasks from "
-                    + "other threads only when it stops polling");
-        }
-        return new IoConfig(settings.integer("threads", defaultThreads(), 1, 1024), busyPoll);
+        return new IoConfig(settings.integer("threads", defaultThreads(), 1, 1024),
+                settings.duration("busy-poll", Duration.ZERO, Duration.ZERO, MAX_BUSY_POLL));
     }
 }

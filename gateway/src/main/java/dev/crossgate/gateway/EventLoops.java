@@ -78,10 +78,9 @@ final class EventLoops {
 
         BusyPolling(int threads, Duration window) {
             SelectStrategy poll = new BusyPoll(window);
-            IoHandlerFactory handlers = Epoll.isAvailable() ? EpollIoHandler.newFactory(0, () -> poll)
-                    : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
-            String kind = Epoll.isAvailable() ? "epoll" : "nio";
-            this.loops = new MultiThreadIoEventLoopGroup(threads, new LoopThreads(PREFIX + "-" + kind), handlers);
+            boolean epoll = Epoll.isAvailable();
+            IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, () -> poll) : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
+            this.loops = new MultiThreadIoEventLoopGroup(threads, loopThreads(PREFIX + (epoll ? "-epoll" : "-nio")), handlers);
             this.colocated = LoopResources.colocate(loops);
         }
 
@@ -120,18 +119,13 @@ final class EventLoops {
     }
 
     /** Threads as Reactor Netty names and marks them: blocking calls on them fail fast instead of stalling a loop. */
-    private record LoopThreads(String prefix, AtomicInteger count) implements ThreadFactory {
-
-        LoopThreads(String prefix) {
-            this(prefix, new AtomicInteger());
-        }
-
-        @Override
-        public Thread newThread(Runnable task) {
+    private static ThreadFactory loopThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
             Thread thread = new NonBlockingThread(task, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        }
+        };
     }
 
     private static final class NonBlockingThread extends FastThreadLocalThread implements NonBlocking {

@@ -11,6 +11,7 @@ import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -19,6 +20,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 
 /**
  * Keys travel from our material to BoringSSL through the handover key store: for every key type a listener and a
@@ -60,12 +63,12 @@ class TlsContextsTest {
      * Contexts are reference counted: the gateway gives its reference up when a rotation replaces one, and a connection
      * made a moment before keeps its context until it closes; then the native context is freed at once, not at a GC.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void aReleasedContextServesTheConnectionsMadeWithItAndIsFreedWithTheLast() throws Exception {
         ServerAndClient pair = serverAndClient();
         SslContext serverContext = pair.server();
         SslContext clientContext = pair.client();
-        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) serverContext;
+        ReferenceCounted counted = (ReferenceCounted) serverContext;
         assertThat(counted.refCnt()).isEqualTo(1);
 
         SSLEngine serverEngine = serverContext.newEngine(ByteBufAllocator.DEFAULT);
@@ -75,22 +78,22 @@ class TlsContextsTest {
         handshake(clientEngine, serverEngine);
         assertThat(exchange(clientEngine, serverEngine, "ping")).isEqualTo("ping");
 
-        io.netty.util.ReferenceCountUtil.release(serverEngine);
+        ReferenceCountUtil.release(serverEngine);
         assertThat(counted.refCnt()).as("freed with its last engine").isZero();
-        io.netty.util.ReferenceCountUtil.release(clientEngine);
+        ReferenceCountUtil.release(clientEngine);
         TlsContexts.release(clientContext);
 
         SslContext kept = TlsContexts.keep(TlsContexts.server(List.of(pair.identity()), ClientAuth.NONE, null, List.of(), TlsPolicy.STRICT));
         TlsContexts.release(kept);
-        assertThat(((io.netty.util.ReferenceCounted) kept).refCnt()).as("kept for the process's life").isEqualTo(1);
+        assertThat(((ReferenceCounted) kept).refCnt()).as("kept for the process's life").isEqualTo(1);
     }
 
     /** A rotation's replaced context stays ours for the grace period, then only the connections made with it hold it. */
-    @org.junit.jupiter.api.Test
+    @Test
     void aRetiredContextIsReleasedAfterItsGracePeriodWhileItsConnectionsKeepIt() throws Exception {
         ServerAndClient pair = serverAndClient();
         SSLEngine madeBefore = pair.server().newEngine(ByteBufAllocator.DEFAULT);
-        io.netty.util.ReferenceCounted counted = (io.netty.util.ReferenceCounted) pair.server();
+        ReferenceCounted counted = (ReferenceCounted) pair.server();
 
         RotatingTls.retire(List.of(pair.server()), Duration.ofMillis(300));
         assertThat(counted.refCnt()).as("not yet: an event loop may be making its engine").isEqualTo(2);
@@ -101,9 +104,9 @@ class TlsContextsTest {
         SSLEngine clientEngine = pair.client().newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
         handshake(clientEngine, madeBefore);
         assertThat(exchange(clientEngine, madeBefore, "ping")).isEqualTo("ping");
-        io.netty.util.ReferenceCountUtil.release(madeBefore);
+        ReferenceCountUtil.release(madeBefore);
         assertThat(counted.refCnt()).isZero();
-        io.netty.util.ReferenceCountUtil.release(clientEngine);
+        ReferenceCountUtil.release(clientEngine);
         TlsContexts.release(pair.client());
     }
 

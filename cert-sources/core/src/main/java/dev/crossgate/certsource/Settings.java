@@ -76,6 +76,15 @@ public class Settings {
         return duration;
     }
 
+    /** A duration from {@code min} to {@code max}. */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max) throws SettingException {
+        Duration duration = duration(key, defaultValue, min);
+        if (duration.compareTo(max) > 0) {
+            throw new SettingException(describe(key) + ": '" + optional(key).orElse("") + "' is more than the maximum " + Durations.format(max));
+        }
+        return duration;
+    }
+
     public Duration duration(String key, Duration defaultValue) throws SettingException {
         Optional<String> value = optional(key);
         if (value.isEmpty()) {
