@@ -421,8 +421,8 @@ scenario_keepalive() {
   declare -A port=([direct]=$BACKEND_TLS [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [crossgate]=$CROSSGATE_PORT
                    [crossgate+busy-poll]=$CROSSGATE_BUSY_POLL_PORT)
   # CASE PROTOCOL PATH PROXIES: HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also with s2's polling
-  # loops. HAProxy's own option is left out there: its thread, like Crossgate's, sleeps once in about seventy requests,
-  # and in s2's ECDSA case, where its core is as busy, the option changed nothing
+  # loops. HAProxy's own option is left out there: its thread sleeps only once in 60-100 requests, and in s2's ECDSA
+  # case, where its core is as busy, the option changed its rate by 0-3 %
   local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate,crossgate+busy-poll"
                "h1-16KiB h1 /16k direct,nginx,haproxy,crossgate" "h2-100B h2 /100b direct,nginx,haproxy,crossgate"
                "h2-16KiB h2 /16k direct,nginx,haproxy,crossgate")
