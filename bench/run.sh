@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Crossgate against nginx, HAProxy, ghostunnel, socat and a direct connection. See bench/README.md.
 #
-#   bench/run.sh            full run, about 25 minutes on 2 cores
-#   bench/run.sh --quick    every scenario and peer, fewer and shorter rounds, under 5 minutes
+#   bench/run.sh            full run, about 30 minutes on 2 cores
+#   bench/run.sh --quick    every scenario and peer against Crossgate as shipped, fewer and shorter rounds, under 5 minutes
 #   bench/run.sh --smoke    a second or so per case: proves the harness works (CI runs this)
 #   options: --out DIR (default bench/results), --only s1,s3 (scenarios to run)
 #
@@ -75,6 +75,9 @@ on_proxy_core() { taskset -c "$PROXY_CPU" "$@"; }
 on_load_core() { taskset -c "$LOAD_CPU" "$@"; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+# Crossgate's variants (another TLS library, polling event loops, start-up flags beside the image's) and HAProxy's
+# polling run in the full run, and in --smoke so that they cannot rot; --quick leaves them out to stay within 5 minutes
+variants() { [ "$MODE" != quick ]; }
 
 cleanup() {
   stop_all
@@ -95,7 +98,7 @@ install_packages() {
   command -v socat >/dev/null || missing+=(socat)
   command -v curl >/dev/null || missing+=(curl)
   # what tools/aws-lc/build.sh compiles with (the crossgate+aws-lc column of s2)
-  missing+=($(bash "$ROOT/tools/aws-lc/build.sh" --missing-packages))
+  if variants; then missing+=($(bash "$ROOT/tools/aws-lc/build.sh" --missing-packages)); fi
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root" >&2
@@ -125,7 +128,7 @@ build_tools() {
     log "building crossgate.jar"
     (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package)
   fi
-  if wants s2; then
+  if wants s2 && variants; then
     log "netty-tcnative on AWS-LC for crossgate.tls.library=aws-lc (built once, about 1 minute)"
     AWS_LC_LIB=$(bash "$ROOT/tools/aws-lc/build.sh")
   fi
@@ -416,14 +419,20 @@ scenario_keepalive() {
   start s1-nginx "$PROXY_CPU" nginx -e "$WORK/s1-nginx/error.log" -c "$WORK/s1-nginx/nginx.conf"
   start s1-haproxy "$PROXY_CPU" haproxy -f "$WORK/s1-haproxy/haproxy.cfg"
   start s1-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_command)
-  start s1-crossgate+busy-poll "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_busy_poll_command)
-  wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_ready $ADMIN_PORT; wait_ready $ADMIN_BUSY_POLL_PORT
+  wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_ready $ADMIN_PORT
   declare -A port=([direct]=$BACKEND_TLS [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [crossgate]=$CROSSGATE_PORT
                    [crossgate+busy-poll]=$CROSSGATE_BUSY_POLL_PORT)
-  # CASE PROTOCOL PATH PROXIES: HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also with s2's polling
-  # loops. HAProxy's own option is left out there: its thread sleeps only once in 60-100 requests, and in s2's ECDSA
-  # case, where its core is as busy, the option changed its rate by 0-3 %
-  local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate,crossgate+busy-poll"
+  # HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also with s2's polling loops. HAProxy's own option is
+  # left out there: its thread sleeps only once in 60-100 requests, and in s2's ECDSA case, where its core is as busy,
+  # the option changed its rate by 0-3 %
+  local polled=""
+  if variants; then
+    polled=,crossgate+busy-poll
+    start s1-crossgate+busy-poll "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_busy_poll_command)
+    wait_ready $ADMIN_BUSY_POLL_PORT
+  fi
+  # CASE PROTOCOL PATH PROXIES
+  local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate$polled"
                "h1-16KiB h1 /16k direct,nginx,haproxy,crossgate" "h2-100B h2 /100b direct,nginx,haproxy,crossgate"
                "h2-16KiB h2 /16k direct,nginx,haproxy,crossgate")
   for c in "${cases[@]}"; do
@@ -461,13 +470,13 @@ scenario_handshakes() {
     wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT
     # AWS-LC ran ECDSA with a client certificate at BoringSSL's rate in every run (2.13 and 2.11 of nginx's in the last):
     # left out of that case, for the time the pollers below take
-    if [ "$name" != ecdsa-p256+client-cert ]; then
+    if variants && [ "$name" != ecdsa-p256+client-cert ]; then
       proxies+=(crossgate+aws-lc)
       start "s2-crossgate+aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
       wait_ready $ADMIN_AWS_LC_PORT
     fi
     # the cases the load core limits, where how often a proxy sleeps decides its rate: both pollers beside the rest
-    if [ "$name" = ecdsa-p256 ] || [ "$name" = rsa-2048+client-cert ]; then
+    if variants && { [ "$name" = ecdsa-p256 ] || [ "$name" = rsa-2048+client-cert ]; }; then
       proxies+=(haproxy+busy-polling crossgate+busy-poll)
       haproxy_conf "$WORK/s2-haproxy+busy-polling-$name" "$certs" "$auth" plain busy-polling
       start "s2-haproxy+busy-polling-$name" "$PROXY_CPU" haproxy -f "$WORK/s2-haproxy+busy-polling-$name/haproxy.cfg"
@@ -573,8 +582,10 @@ scenario_at_rest() {
   declare -A variant=([crossgate]="" [crossgate+appcds]="-XX:SharedArchiveFile=$archive"
     [crossgate+appcds+late-c2]="-XX:SharedArchiveFile=$archive $LATE_C2"
     [crossgate+appcds+c1]="-XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1")
+  local crossgates=(crossgate crossgate+appcds+late-c2) # java -jar, and the image's flags
+  if variants; then crossgates=(crossgate crossgate+appcds crossgate+appcds+late-c2 crossgate+appcds+c1); fi
   for round in $(seq "$AT_REST_ROUNDS"); do
-    for name in crossgate crossgate+appcds crossgate+appcds+late-c2 crossgate+appcds+c1; do
+    for name in "${crossgates[@]}"; do
       on_load_core "$BIN/cgbench" at-rest --addr "127.0.0.1:$CROSSGATE_PORT" "${client[@]}" --idle-connections "$IDLE" \
         --log "$RAW/logs/s5-$name-r$round.log" $(record s5 "${IDLE}-idle-tls" "$name" "$round") -- taskset -c "$PROXY_CPU" \
         $(crossgate_env "$EC" none mtls | JAVA_OPTS="$JAVA_OPTS ${variant[$name]}" crossgate_command) >>"$RAW/s5-at-rest.txt"
