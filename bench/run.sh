@@ -468,8 +468,8 @@ scenario_handshakes() {
     local cg_auth=none; [ "$auth" = on ] && cg_auth=require
     start "s2-crossgate-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_command)
     wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_port $GHOSTUNNEL_PORT; wait_ready $ADMIN_PORT
-    # AWS-LC ran ECDSA with a client certificate at BoringSSL's rate in every run (2.13 and 2.11 of nginx's in the last):
-    # left out of that case, for the time the pollers below take
+    # AWS-LC ran ECDSA with a client certificate at BoringSSL's rate in every run (2.13 and 2.11 of nginx's in the run at
+    # a434828): left out of that case, for the time the pollers below take
     if variants && [ "$name" != ecdsa-p256+client-cert ]; then
       proxies+=(crossgate+aws-lc)
       start "s2-crossgate+aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)

@@ -79,7 +79,8 @@ final class EventLoops {
         BusyPolling(int threads, Duration window) {
             SelectStrategy poll = new BusyPoll(window);
             boolean epoll = Epoll.isAvailable();
-            IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, () -> poll) : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
+            IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, () -> poll)
+                    : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
             this.loops = new MultiThreadIoEventLoopGroup(threads, loopThreads(PREFIX + (epoll ? "-epoll" : "-nio")), handlers);
             this.colocated = LoopResources.colocate(loops);
         }
