@@ -9,23 +9,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SelectStrategy;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.IntSupplier;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.NonBlocking;
 import reactor.netty.resources.LoopResources;
 
 import dev.crossgate.config.IoConfig;
+import dev.crossgate.config.IoConfig.BusyPoll;
 
 /**
- * The event loops every listener, connector and the admin port share. With {@code crossgate.io.busy-poll} set, a loop
- * that runs out of work polls its sockets for that long before it sleeps: on a virtual machine a write to a sleeping
- * loop makes the writer's vCPU send an interprocessor interrupt through the hypervisor, which the writer (a client, a
- * backend) pays for; the poll pays with the gateway's idle time instead (HAProxy's busy-polling, bounded).
+ * The event loops every listener, connector and the admin port share: Reactor Netty's, or with
+ * {@code crossgate.io.busy-poll} the same loops waiting by {@link BusyPollStrategy}.
  */
 final class EventLoops {
 
@@ -35,36 +33,13 @@ final class EventLoops {
     }
 
     static LoopResources create(IoConfig io) {
-        if (io.busyPoll().isZero()) {
+        if (io.busyPoll().off()) {
             return LoopResources.create(PREFIX, io.threads(), true);
         }
+        if (io.busyPoll().adaptive()) {
+            BusyPollStrategy.ThreadCpu.load();
+        }
         return new BusyPolling(io.threads(), io.busyPoll());
-    }
-
-    /** Netty's default strategy (sleep when there are no tasks), after polling for up to the window. */
-    static final class BusyPoll implements SelectStrategy {
-
-        private final long windowNanos;
-
-        BusyPoll(Duration window) {
-            this.windowNanos = window.toNanos();
-        }
-
-        @Override
-        public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
-            if (hasTasks) {
-                return selectNow.get();
-            }
-            long start = System.nanoTime();
-            do {
-                int ready = selectNow.get();
-                if (ready > 0) {
-                    return ready;
-                }
-                Thread.onSpinWait();
-            } while (System.nanoTime() - start < windowNanos);
-            return SELECT;
-        }
     }
 
     /**
@@ -76,11 +51,11 @@ final class EventLoops {
         private final EventLoopGroup loops;
         private final EventLoopGroup colocated;
 
-        BusyPolling(int threads, Duration window) {
-            SelectStrategy poll = new BusyPoll(window);
+        BusyPolling(int threads, BusyPoll poll) {
+            SelectStrategyFactory perLoop = () -> BusyPollStrategy.of(poll);
             boolean epoll = Epoll.isAvailable();
-            IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, () -> poll)
-                    : NioIoHandler.newFactory(SelectorProvider.provider(), () -> poll);
+            IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, perLoop)
+                    : NioIoHandler.newFactory(SelectorProvider.provider(), perLoop);
             this.loops = new MultiThreadIoEventLoopGroup(threads, loopThreads(PREFIX + (epoll ? "-epoll" : "-nio")), handlers);
             this.colocated = LoopResources.colocate(loops);
         }

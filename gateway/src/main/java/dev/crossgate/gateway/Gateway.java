@@ -14,7 +14,6 @@ import dev.crossgate.admin.AdminServer;
 import dev.crossgate.admin.Stats;
 import dev.crossgate.certs.CertificateSources;
 import dev.crossgate.certsource.CertificateSource;
-import dev.crossgate.certsource.Durations;
 import dev.crossgate.config.ConnectorConfig;
 import dev.crossgate.config.CrossgateConfiguration;
 import dev.crossgate.config.IoConfig;
@@ -67,8 +66,7 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("TLS weakened by configuration: {}", weaker);
         }
         IoConfig io = configuration.io();
-        LOG.info("{} event loop(s){}", io.threads(), io.busyPoll().isZero() ? ""
-                : ", each polling for " + Durations.format(io.busyPoll()) + " before it sleeps (crossgate.io.busy-poll)");
+        LOG.info("{} event loop(s){}", io.threads(), io.busyPoll().describe());
         sources.start();
         sources.all().forEach(this::registerSourceStats);
         stats.gauge("tls.rsa_offload.operations", RsaKeyOffload::operations);

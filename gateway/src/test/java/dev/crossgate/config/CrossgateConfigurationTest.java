@@ -44,7 +44,7 @@ class CrossgateConfigurationTest {
         assertThat(app.tls().originate()).isFalse();
         assertThat(configuration.admin().port()).isEqualTo(9901);
         assertThat(configuration.tls().maxConnectionAgeAfterRotation()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(configuration.io()).isEqualTo(new IoConfig(Runtime.getRuntime().availableProcessors(), Duration.ZERO));
+        assertThat(configuration.io()).isEqualTo(new IoConfig(Runtime.getRuntime().availableProcessors(), IoConfig.BusyPoll.AUTO));
     }
 
     @Test
@@ -57,14 +57,21 @@ class CrossgateConfigurationTest {
     }
 
     @Test
-    void busyPollIsOffUnlessSetAndAtMostAMillisecond() throws Exception {
+    void busyPollIsAdaptiveUnlessOffOrAFixedWindowOfAtMostAMillisecond() throws Exception {
         Map<String, String> p = minimal();
+        assertThat(from(p).io().busyPoll()).isEqualTo(new IoConfig.BusyPoll(Duration.ofNanos(50_000), true));
+        p.put("crossgate.io.busy-poll", "AUTO");
+        assertThat(from(p).io().busyPoll()).isEqualTo(IoConfig.BusyPoll.AUTO);
+        p.put("crossgate.io.busy-poll", "off");
+        assertThat(from(p).io().busyPoll().off()).isTrue();
+        p.put("crossgate.io.busy-poll", "0");
+        assertThat(from(p).io().busyPoll()).isEqualTo(IoConfig.BusyPoll.OFF);
         p.put("crossgate.io.busy-poll", "50us");
-        assertThat(from(p).io().busyPoll()).isEqualTo(Duration.ofNanos(50_000));
+        assertThat(from(p).io().busyPoll()).isEqualTo(new IoConfig.BusyPoll(Duration.ofNanos(50_000), false));
         p.put("crossgate.io.busy-poll", "1ms");
-        assertThat(from(p).io().busyPoll()).isEqualTo(Duration.ofMillis(1));
-        assertProblem("crossgate.io.busy-poll", "2ms", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): '2ms' is more than the maximum 1ms");
-        assertProblem("crossgate.io.busy-poll", "fast", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): 'fast' is not a duration");
+        assertThat(from(p).io().busyPoll()).isEqualTo(new IoConfig.BusyPoll(Duration.ofMillis(1), false));
+        assertProblem("crossgate.io.busy-poll", "2ms", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): '2ms' is not auto, off or a duration up to 1ms (50us, say)");
+        assertProblem("crossgate.io.busy-poll", "fast", "crossgate.io.busy-poll (CROSSGATE_IO_BUSY_POLL): 'fast' is not auto, off or a duration up to 1ms");
     }
 
     @Test

@@ -11,8 +11,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntUnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,49 +21,32 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SelectStrategy;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
 
 import dev.crossgate.config.IoConfig;
+import dev.crossgate.config.IoConfig.BusyPoll;
 
 class EventLoopsTest {
 
-    /** What a busy poll of {@code window} decided, and how often it polled, when poll n finds {@code readyAtPoll(n)} events. */
-    private record Polled(int strategy, int polls) {
-        static Polled by(Duration window, boolean hasTasks, IntUnaryOperator readyAtPoll) throws Exception {
-            AtomicInteger polls = new AtomicInteger();
-            int strategy = new EventLoops.BusyPoll(window).calculateStrategy(() -> readyAtPoll.applyAsInt(polls.incrementAndGet()), hasTasks);
-            return new Polled(strategy, polls.get());
-        }
-    }
-
-    @Test
-    void aBusyPollReturnsTheWorkThatArrivesWhileItPolls() throws Exception {
-        assertThat(Polled.by(Duration.ofSeconds(5), false, poll -> poll < 3 ? 0 : 2)).isEqualTo(new Polled(2, 3));
-    }
-
-    @Test
-    void aBusyPollSleepsWhenNothingArrivesWithinItsWindow() throws Exception {
-        Polled polled = Polled.by(Duration.ofMillis(20), false, poll -> 0);
-        assertThat(polled.strategy()).isEqualTo(SelectStrategy.SELECT);
-        assertThat(polled.polls()).isGreaterThan(1);
-    }
-
-    @Test
-    void aBusyPollDoesNotPollWhileTasksWait() throws Exception {
-        assertThat(Polled.by(Duration.ofSeconds(5), true, poll -> 0)).isEqualTo(new Polled(0, 1));
-    }
-
     /**
      * Busy-polling loops serve a connection on non-blocking threads, hand a client connection made on a loop that same
-     * loop, go back to sleep once the traffic stops, and shut down.
+     * loop, go back to sleep once the traffic stops, and shut down: polling every time or only while it pays.
      */
     @Test
-    void busyPollingLoopsServeColocateSleepWhenIdleAndStop() throws Exception {
-        LoopResources loops = EventLoops.create(new IoConfig(2, Duration.ofMillis(1)));
+    void loopsPollingForAFixedWindowServeColocateSleepWhenIdleAndStop() throws Exception {
+        serveColocateSleepWhenIdleAndStop(new BusyPoll(Duration.ofMillis(1), false));
+    }
+
+    @Test
+    void loopsPollingWhileItPaysServeColocateSleepWhenIdleAndStop() throws Exception {
+        serveColocateSleepWhenIdleAndStop(BusyPoll.AUTO);
+    }
+
+    private static void serveColocateSleepWhenIdleAndStop(BusyPoll poll) throws Exception {
+        LoopResources loops = EventLoops.create(new IoConfig(2, poll));
         CompletableFuture<Thread> servedOn = new CompletableFuture<>();
         CompletableFuture<Boolean> nonBlocking = new CompletableFuture<>();
         CompletableFuture<EventLoop> clientLoop = new CompletableFuture<>();
@@ -114,6 +95,8 @@ class EventLoopsTest {
             loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
         }
         assertThat(loops.isDisposed()).isTrue();
+        // the group's termination is signalled by its threads just before they end
+        servedOn.get().join(5000);
         assertThat(servedOn.get().isAlive()).isFalse();
     }
 }
