@@ -220,8 +220,9 @@ EOF
 
 NGINX_PORT=18001; HAPROXY_PORT=18002; CROSSGATE_PORT=18003; GHOSTUNNEL_PORT=18004; ADMIN_PORT=18903
 CROSSGATE_AWS_LC_PORT=18005; ADMIN_AWS_LC_PORT=18905  # a second Crossgate, on AWS-LC (s2)
-# a Crossgate and a HAProxy whose event loops poll before they sleep (s1's HTTP/1.1 100 B case, two of s2's cases)
-CROSSGATE_BUSY_POLL_PORT=18010; ADMIN_BUSY_POLL_PORT=18910; HAPROXY_BUSY_POLL_PORT=18011; BUSY_POLL=50us
+# a Crossgate whose event loops never poll (crossgate.io.busy-poll=off, its default until 12-04) and a HAProxy whose
+# poller never sleeps (s1's HTTP/1.1 100 B case, two of s2's cases)
+CROSSGATE_POLL_OFF_PORT=18010; ADMIN_POLL_OFF_PORT=18910; HAPROXY_BUSY_POLL_PORT=18011
 PASSTHROUGH_PORT=18006; TERMINATE_PORT=18007; SOCAT_RELAY_PORT=18008; SOCAT_TLS_PORT=18009
 GRPC_BACKEND=19500; SINK_TLS=19600; SINK_PLAIN=19601
 
@@ -349,10 +350,11 @@ crossgate_aws_lc_command() {
     CROSSGATE_TLS_LIBRARY=aws-lc; } | JAVA_OPTS="$JAVA_OPTS -Djava.library.path=$AWS_LC_LIB" crossgate_command
 }
 
-# the same with its event loops polling for BUSY_POLL before they sleep, on its own ports
-crossgate_busy_poll_command() {
-  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_BUSY_POLL_PORT CROSSGATE_ADMIN_PORT=$ADMIN_BUSY_POLL_PORT \
-    CROSSGATE_IO_BUSY_POLL=$BUSY_POLL; } | crossgate_command
+# the same with its event loops sleeping as soon as they run out of work, on its own ports: what the default polling
+# (auto: only while a loop is busy and its polls catch work) gains
+crossgate_poll_off_command() {
+  { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_POLL_OFF_PORT CROSSGATE_ADMIN_PORT=$ADMIN_POLL_OFF_PORT \
+    CROSSGATE_IO_BUSY_POLL=off; } | crossgate_command
 }
 
 ghostunnel_command() { # ghostunnel_command CERTDIR CLIENT_AUTH(on|off)
@@ -421,15 +423,15 @@ scenario_keepalive() {
   start s1-crossgate "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_command)
   wait_port $NGINX_PORT; wait_port $HAPROXY_PORT; wait_ready $ADMIN_PORT
   declare -A port=([direct]=$BACKEND_TLS [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [crossgate]=$CROSSGATE_PORT
-                   [crossgate+busy-poll]=$CROSSGATE_BUSY_POLL_PORT)
-  # HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also with s2's polling loops. HAProxy's own option is
+                   [crossgate+poll-off]=$CROSSGATE_POLL_OFF_PORT)
+  # HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also without polling, as in s2. HAProxy's own option is
   # left out there: its thread sleeps only once in 60-100 requests, and in s2's ECDSA case, where its core is as busy,
   # the option changed its rate by 0-3 %
   local polled=""
   if variants; then
-    polled=,crossgate+busy-poll
-    start s1-crossgate+busy-poll "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_busy_poll_command)
-    wait_ready $ADMIN_BUSY_POLL_PORT
+    polled=,crossgate+poll-off
+    start s1-crossgate+poll-off "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_poll_off_command)
+    wait_ready $ADMIN_POLL_OFF_PORT
   fi
   # CASE PROTOCOL PATH PROXIES
   local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate$polled"
@@ -454,7 +456,7 @@ scenario_keepalive() {
 scenario_handshakes() {
   log "scenario 2: full handshakes"
   declare -A port=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [ghostunnel]=$GHOSTUNNEL_PORT [crossgate]=$CROSSGATE_PORT
-                   [crossgate+aws-lc]=$CROSSGATE_AWS_LC_PORT [crossgate+busy-poll]=$CROSSGATE_BUSY_POLL_PORT
+                   [crossgate+aws-lc]=$CROSSGATE_AWS_LC_PORT [crossgate+poll-off]=$CROSSGATE_POLL_OFF_PORT
                    [haproxy+busy-polling]=$HAPROXY_BUSY_POLL_PORT)
   for c in "ecdsa-p256 $EC off" "ecdsa-p256+client-cert $EC on" "rsa-2048 $RSA off" "rsa-2048+client-cert $RSA on"; do
     set -- $c
@@ -475,13 +477,14 @@ scenario_handshakes() {
       start "s2-crossgate+aws-lc-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_aws_lc_command)
       wait_ready $ADMIN_AWS_LC_PORT
     fi
-    # the cases the load core limits, where how often a proxy sleeps decides its rate: both pollers beside the rest
+    # the cases the load core limits, where how often a proxy sleeps decides its rate: HAProxy polling without sleep and
+    # Crossgate sleeping without polls beside the rest
     if variants && { [ "$name" = ecdsa-p256 ] || [ "$name" = rsa-2048+client-cert ]; }; then
-      proxies+=(haproxy+busy-polling crossgate+busy-poll)
+      proxies+=(haproxy+busy-polling crossgate+poll-off)
       haproxy_conf "$WORK/s2-haproxy+busy-polling-$name" "$certs" "$auth" plain busy-polling
       start "s2-haproxy+busy-polling-$name" "$PROXY_CPU" haproxy -f "$WORK/s2-haproxy+busy-polling-$name/haproxy.cfg"
-      start "s2-crossgate+busy-poll-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_busy_poll_command)
-      wait_port $HAPROXY_BUSY_POLL_PORT; wait_ready $ADMIN_BUSY_POLL_PORT
+      start "s2-crossgate+poll-off-$name" "$PROXY_CPU" $(crossgate_env "$certs" $cg_auth plain | crossgate_poll_off_command)
+      wait_port $HAPROXY_BUSY_POLL_PORT; wait_ready $ADMIN_POLL_OFF_PORT
       # HAProxy's busy-polling spins even when idle: it is stopped (SIGSTOP) except while its own runs go, so it takes
       # no time from the proxies measured beside it on their core
       polling haproxy+busy-polling STOP
@@ -641,7 +644,7 @@ EOF
 check_ports_free() {
   local busy=()
   for port in $BACKEND_MTLS $BACKEND_TLS $BACKEND_PLAIN $NGINX_PORT $HAPROXY_PORT $CROSSGATE_PORT $GHOSTUNNEL_PORT $ADMIN_PORT \
-              $CROSSGATE_AWS_LC_PORT $ADMIN_AWS_LC_PORT $CROSSGATE_BUSY_POLL_PORT $ADMIN_BUSY_POLL_PORT $HAPROXY_BUSY_POLL_PORT \
+              $CROSSGATE_AWS_LC_PORT $ADMIN_AWS_LC_PORT $CROSSGATE_POLL_OFF_PORT $ADMIN_POLL_OFF_PORT $HAPROXY_BUSY_POLL_PORT \
               $PASSTHROUGH_PORT $TERMINATE_PORT $SOCAT_RELAY_PORT $SOCAT_TLS_PORT $GRPC_BACKEND $SINK_TLS $SINK_PLAIN; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
   done

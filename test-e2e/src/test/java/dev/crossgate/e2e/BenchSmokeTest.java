@@ -40,8 +40,8 @@ class BenchSmokeTest {
         Map<String, List<String>> proxiesByScenario = figures.stream().collect(Collectors.groupingBy(Figure::scenario,
                 Collectors.mapping(Figure::proxy, Collectors.collectingAndThen(Collectors.toSet(), s -> s.stream().sorted().toList()))));
         assertThat(proxiesByScenario).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "s1", List.of("crossgate", "crossgate+busy-poll", "direct", "haproxy", "nginx"),
-                "s2", List.of("crossgate", "crossgate+aws-lc", "crossgate+busy-poll", "ghostunnel", "haproxy", "haproxy+busy-polling", "nginx"),
+                "s1", List.of("crossgate", "crossgate+poll-off", "direct", "haproxy", "nginx"),
+                "s2", List.of("crossgate", "crossgate+aws-lc", "crossgate+poll-off", "ghostunnel", "haproxy", "haproxy+busy-polling", "nginx"),
                 "s3", List.of("crossgate", "direct"),
                 "s4", List.of("crossgate", "direct", "socat"),
                 "s5", List.of("crossgate", "crossgate+appcds", "crossgate+appcds+c1", "crossgate+appcds+late-c2", "ghostunnel", "nginx"),
@@ -55,7 +55,7 @@ class BenchSmokeTest {
                 .as("the processor time of each proxy, not of the direct run, in every keep-alive case")
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive())
                 .extracting(f -> f.caseName() + " " + f.proxy()).containsExactlyInAnyOrder(
-                        "h1-100B nginx", "h1-100B haproxy", "h1-100B crossgate", "h1-100B crossgate+busy-poll",
+                        "h1-100B nginx", "h1-100B haproxy", "h1-100B crossgate", "h1-100B crossgate+poll-off",
                         "h1-16KiB nginx", "h1-16KiB haproxy", "h1-16KiB crossgate",
                         "h2-100B nginx", "h2-100B haproxy", "h2-100B crossgate", "h2-16KiB nginx", "h2-16KiB haproxy", "h2-16KiB crossgate");
         assertThat(figures).filteredOn(f -> f.metric().equals("jvm_warm_up"))
@@ -63,14 +63,14 @@ class BenchSmokeTest {
                         + " compiler threads were busy")
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isBetween(1.0, 2.0))
                 .extracting(f -> f.scenario() + " " + f.caseName() + " " + f.proxy())
-                .containsExactlyInAnyOrder("s1 h1-100B crossgate", "s1 h1-100B crossgate+busy-poll", "s1 h1-16KiB crossgate",
+                .containsExactlyInAnyOrder("s1 h1-100B crossgate", "s1 h1-100B crossgate+poll-off", "s1 h1-16KiB crossgate",
                         "s1 h2-100B crossgate", "s1 h2-16KiB crossgate",
                         "s3 64-streams-1KiB crossgate");
         assertThat(figures).filteredOn(f -> f.metric().equals("jit_cpu_so_far"))
                 .as("the JIT compiler threads' time the warm-up check reads: a fresh JVM under load has compiled").hasSize(6)
                 .allSatisfy(f -> assertThat(f.value()).as(f.toString()).isPositive());
-        // s1: nginx, HAProxy and Crossgate in each of its four cases, the polling Crossgate in one (besides the direct runs);
-        // s2: four proxies in each of its four cases, AWS-LC in three of them, the two polling ones in two
+        // s1: nginx, HAProxy and Crossgate in each of its four cases, Crossgate without polls in one (besides the direct runs);
+        // s2: four proxies in each of its four cases, AWS-LC in three of them, polling HAProxy and unpolled Crossgate in two
         int keepAliveRuns = 4 * 3 + 1;
         int handshakeRuns = 4 * 4 + 3 + 2 * 2;
         assertThat(figures).filteredOn(f -> f.metric().equals("proxy_cpu_per_handshake"))
