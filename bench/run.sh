@@ -75,7 +75,7 @@ on_proxy_core() { taskset -c "$PROXY_CPU" "$@"; }
 on_load_core() { taskset -c "$LOAD_CPU" "$@"; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
-# Crossgate's variants (another TLS library, polling event loops, start-up flags beside the image's) and HAProxy's
+# Crossgate's variants (another TLS library, event loops without polling, start-up flags beside the image's) and HAProxy's
 # polling run in the full run, and in --smoke so that they cannot rot; --quick leaves them out to stay within 5 minutes
 variants() { [ "$MODE" != quick ]; }
 
