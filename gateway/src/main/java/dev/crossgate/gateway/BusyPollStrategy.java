@@ -2,6 +2,7 @@ package dev.crossgate.gateway;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import io.netty.channel.SelectStrategy;
@@ -19,7 +20,7 @@ import dev.crossgate.config.IoConfig.BusyPoll;
  * the loop's thread spent at least half of its last period working (its polls not counted) and at least one poll in
  * four caught work; when its polls stop catching, one in {@value #PROBE_EVERY} tries again. An idle or lightly loaded
  * gateway therefore sleeps at once, as Netty's loop does, and spends nothing on polls. One instance per loop: it keeps
- * that loop's counts unsynchronised.
+ * that loop's state unsynchronised; the {@link Counts} /stats shows are shared by the loops of a group.
  */
 final class BusyPollStrategy implements SelectStrategy {
 
@@ -33,24 +34,34 @@ final class BusyPollStrategy implements SelectStrategy {
     private final boolean adaptive;
     private final LongSupplier clock;
     private final LongSupplier threadCpu;
+    private final Counts counts;
 
     private boolean started;
     private long periodStart;
     private long periodCpu;
     private long periodPolling;
     private boolean busy;
-    private int caught = ALL / 2;
+    private int catchRate = ALL / 2;
     private int sinceProbe;
 
-    BusyPollStrategy(BusyPoll poll, LongSupplier clock, LongSupplier threadCpu) {
+    BusyPollStrategy(BusyPoll poll, Counts counts, LongSupplier clock, LongSupplier threadCpu) {
         this.windowNanos = poll.window().toNanos();
         this.adaptive = poll.adaptive();
+        this.counts = counts;
         this.clock = clock;
         this.threadCpu = threadCpu;
     }
 
-    static BusyPollStrategy of(BusyPoll poll) {
-        return new BusyPollStrategy(poll, System::nanoTime, ThreadCpu::nanos);
+    static BusyPollStrategy of(BusyPoll poll, Counts counts) {
+        return new BusyPollStrategy(poll, counts, System::nanoTime, ThreadCpu::nanos);
+    }
+
+    /** What the loops' polls did (io.busy_poll.* in /stats): whether they are worth their time shows there. */
+    static final class Counts {
+
+        final LongAdder caught = new LongAdder();
+        final LongAdder missed = new LongAdder();
+        final LongAdder pollingNanos = new LongAdder();
     }
 
     @Override
@@ -72,9 +83,12 @@ final class BusyPollStrategy implements SelectStrategy {
             ready = selectNow.get();
             now = clock.getAsLong();
         } while (ready == 0 && now - start < windowNanos);
+        long polling = now - start;
+        counts.pollingNanos.add(polling);
+        (ready > 0 ? counts.caught : counts.missed).increment();
         if (adaptive) {
-            periodPolling += now - start;
-            caught += ready > 0 ? (ALL - caught) >> 4 : -(caught >> 4);
+            periodPolling += polling;
+            catchRate += ready > 0 ? (ALL - catchRate) >> 4 : -(catchRate >> 4);
         }
         return ready > 0 ? ready : SELECT;
     }
@@ -91,7 +105,7 @@ final class BusyPollStrategy implements SelectStrategy {
         if (!busy) {
             return false;
         }
-        if (caught >= ENOUGH || ++sinceProbe >= PROBE_EVERY) {
+        if (catchRate >= ENOUGH || ++sinceProbe >= PROBE_EVERY) {
             sinceProbe = 0;
             return true;
         }

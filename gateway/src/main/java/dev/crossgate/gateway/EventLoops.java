@@ -32,14 +32,15 @@ final class EventLoops {
     private EventLoops() {
     }
 
-    static LoopResources create(IoConfig io) {
+    /** The loops, whose polls (none with {@code off}) are counted in {@code counts}. */
+    static LoopResources create(IoConfig io, BusyPollStrategy.Counts counts) {
         if (io.busyPoll().off()) {
             return LoopResources.create(PREFIX, io.threads(), true);
         }
         if (io.busyPoll().adaptive()) {
             BusyPollStrategy.ThreadCpu.load();
         }
-        return new BusyPolling(io.threads(), io.busyPoll());
+        return new BusyPolling(io.threads(), io.busyPoll(), counts);
     }
 
     /**
@@ -51,8 +52,8 @@ final class EventLoops {
         private final EventLoopGroup loops;
         private final EventLoopGroup colocated;
 
-        BusyPolling(int threads, BusyPoll poll) {
-            SelectStrategyFactory perLoop = () -> BusyPollStrategy.of(poll);
+        BusyPolling(int threads, BusyPoll poll, BusyPollStrategy.Counts counts) {
+            SelectStrategyFactory perLoop = () -> BusyPollStrategy.of(poll, counts);
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory(0, perLoop)
                     : NioIoHandler.newFactory(SelectorProvider.provider(), perLoop);

@@ -35,6 +35,7 @@ public final class Gateway implements AutoCloseable {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(20);
 
     private final CertificateSources sources;
+    private final BusyPollStrategy.Counts busyPolls = new BusyPollStrategy.Counts();
     private final LoopResources loops;
     private final Map<String, HttpConnector> httpConnectors = new LinkedHashMap<>();
     private final Map<String, TcpConnector> tcpConnectors = new LinkedHashMap<>();
@@ -46,7 +47,7 @@ public final class Gateway implements AutoCloseable {
     private Gateway(CertificateSources sources, IoConfig io, dev.crossgate.config.TlsPolicy tlsPolicy) {
         this.sources = sources;
         this.tlsPolicy = tlsPolicy;
-        this.loops = EventLoops.create(io);
+        this.loops = EventLoops.create(io, busyPolls);
     }
 
     /** Starts everything; on any failure what was started is stopped again. */
@@ -69,6 +70,9 @@ public final class Gateway implements AutoCloseable {
         LOG.info("{} event loop(s){}", io.threads(), io.busyPoll().describe());
         sources.start();
         sources.all().forEach(this::registerSourceStats);
+        stats.gauge("io.busy_poll.caught", busyPolls.caught::sum);
+        stats.gauge("io.busy_poll.missed", busyPolls.missed::sum);
+        stats.gauge("io.busy_poll.polling_us", () -> busyPolls.pollingNanos.sum() / 1_000);
         stats.gauge("tls.rsa_offload.operations", RsaKeyOffload::operations);
         stats.gauge("tls.rsa_offload.failures", RsaKeyOffload::failures);
         Map<String, ConnectorConfig> connectorConfigs = new LinkedHashMap<>();

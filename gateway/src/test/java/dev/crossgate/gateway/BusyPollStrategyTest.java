@@ -31,10 +31,11 @@ class BusyPollStrategyTest {
     private static final class Loop {
         private long wall;
         private long cpu;
+        private final BusyPollStrategy.Counts counts = new BusyPollStrategy.Counts();
         private final BusyPollStrategy strategy;
 
         Loop(BusyPoll poll) {
-            strategy = new BusyPollStrategy(poll, () -> wall, () -> cpu);
+            strategy = new BusyPollStrategy(poll, counts, () -> wall, () -> cpu);
         }
 
         /** Out of work with tasks waiting or not; the sockets have 2 events from poll {@code readyAt} of this wait. */
@@ -63,13 +64,18 @@ class BusyPollStrategyTest {
     private static final BusyPoll FIXED = new BusyPoll(Duration.ofNanos(20 * MICROS), false);
 
     @Test
-    void aFixedWindowReturnsTheWorkThatArrivesWhileItPolls() throws Exception {
-        assertThat(new Loop(FIXED).outOfWork(false, 3)).isEqualTo(new Waited(2, 3));
+    void aFixedWindowReturnsTheWorkThatArrivesWhileItPollsAndCountsTheCatch() throws Exception {
+        Loop loop = new Loop(FIXED);
+        assertThat(loop.outOfWork(false, 3)).isEqualTo(new Waited(2, 3));
+        assertThat(loop.outOfWork(false, 1)).as("work already there is no catch").isEqualTo(new Waited(2, 1));
+        assertThat(List.of(loop.counts.caught.sum(), loop.counts.missed.sum(), loop.counts.pollingNanos.sum())).containsExactly(1L, 0L, 3 * MICROS);
     }
 
     @Test
-    void aFixedWindowSleepsWhenNothingArrivesWithinIt() throws Exception {
-        assertThat(new Loop(FIXED).outOfWork(false, NEVER)).isEqualTo(new Waited(SelectStrategy.SELECT, 20));
+    void aFixedWindowSleepsWhenNothingArrivesWithinItAndCountsTheMiss() throws Exception {
+        Loop loop = new Loop(FIXED);
+        assertThat(loop.outOfWork(false, NEVER)).isEqualTo(new Waited(SelectStrategy.SELECT, 20));
+        assertThat(List.of(loop.counts.caught.sum(), loop.counts.missed.sum(), loop.counts.pollingNanos.sum())).containsExactly(0L, 1L, 20 * MICROS);
     }
 
     @Test
@@ -121,7 +127,7 @@ class BusyPollStrategyTest {
     void anAdaptiveLoopWhoseThreadsCpuTimeIsUnknownNeverPolls() throws Exception {
         long[] wall = {0};
         int[] polls = {0};
-        BusyPollStrategy strategy = new BusyPollStrategy(BusyPoll.AUTO, () -> wall[0], () -> 0);
+        BusyPollStrategy strategy = new BusyPollStrategy(BusyPoll.AUTO, new BusyPollStrategy.Counts(), () -> wall[0], () -> 0);
         for (int i = 0; i < 1000; i++) {
             wall[0] += 100 * MICROS;
             assertThat(strategy.calculateStrategy(() -> ++polls[0], false)).isEqualTo(SelectStrategy.SELECT);

@@ -45,8 +45,58 @@ class EventLoopsTest {
         serveColocateSleepWhenIdleAndStop(BusyPoll.AUTO);
     }
 
+    /**
+     * A loop kept busy (each message takes it 100 us) by a client that answers at once polls and catches its next
+     * messages, counted for /stats; once it stops the loop sleeps and counts nothing more.
+     */
+    @Test
+    void anAdaptiveLoopKeptBusyPollsAndCatchesWorkThenStopsWhenIdle() throws Exception {
+        BusyPollStrategy.Counts counts = new BusyPollStrategy.Counts();
+        LoopResources loops = EventLoops.create(new IoConfig(1, BusyPoll.AUTO), counts);
+        Channel server = new ServerBootstrap().group(loops.onServerSelect(true), loops.onServer(true))
+                .channel(loops.onChannelClass(ServerSocketChannel.class, loops.onServer(true)))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext context, Object message) {
+                                long until = System.nanoTime() + 100_000;
+                                while (System.nanoTime() < until) {
+                                    Thread.onSpinWait();
+                                }
+                                context.writeAndFlush(message);
+                            }
+                        });
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.setSoTimeout(5000);
+                client.setTcpNoDelay(true);
+                while (counts.caught.sum() < 200 && System.nanoTime() < deadline) {
+                    client.getOutputStream().write(1);
+                    assertThat(client.getInputStream().read()).isEqualTo(1);
+                }
+            }
+            assertThat(counts.caught.sum()).as("polls that caught the client's next message").isGreaterThanOrEqualTo(200);
+            assertThat(counts.pollingNanos.sum()).isPositive();
+
+            Thread.sleep(200);
+            long polls = counts.caught.sum() + counts.missed.sum();
+            Thread.sleep(500);
+            assertThat(counts.caught.sum() + counts.missed.sum()).as("polls once idle").isEqualTo(polls);
+        } finally {
+            server.close().sync();
+            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+        }
+    }
+
     private static void serveColocateSleepWhenIdleAndStop(BusyPoll poll) throws Exception {
-        LoopResources loops = EventLoops.create(new IoConfig(2, poll));
+        LoopResources loops = EventLoops.create(new IoConfig(2, poll), new BusyPollStrategy.Counts());
         CompletableFuture<Thread> servedOn = new CompletableFuture<>();
         CompletableFuture<Boolean> nonBlocking = new CompletableFuture<>();
         CompletableFuture<EventLoop> clientLoop = new CompletableFuture<>();

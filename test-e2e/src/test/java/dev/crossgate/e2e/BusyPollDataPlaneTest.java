@@ -38,6 +38,9 @@ class BusyPollDataPlaneTest extends HttpDataPlaneTest {
         for (int i = 0; i < 20; i++) {
             assertThat(curl("agent", "/orders?id=" + i).output()).endsWith("\n200");
         }
+        // a fixed window polls every time a loop runs out of work, and /stats counts each poll and its time
+        assertThat(gateway.stat("io.busy_poll.caught") + gateway.stat("io.busy_poll.missed")).isPositive();
+        assertThat(gateway.stat("io.busy_poll.polling_us")).isPositive();
         ProcessHandle process = gateway.process.toHandle();
         Thread.sleep(500);
         Duration before = process.info().totalCpuDuration().orElseThrow();
