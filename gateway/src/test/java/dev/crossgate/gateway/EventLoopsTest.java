@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -53,24 +52,12 @@ class EventLoopsTest {
     void anAdaptiveLoopKeptBusyPollsAndCatchesWorkThenStopsWhenIdle() throws Exception {
         BusyPollStrategy.Counts counts = new BusyPollStrategy.Counts();
         LoopResources loops = EventLoops.create(new IoConfig(1, BusyPoll.AUTO), counts);
-        Channel server = new ServerBootstrap().group(loops.onServerSelect(true), loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, loops.onServer(true)))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext context, Object message) {
-                                long until = System.nanoTime() + 100_000;
-                                while (System.nanoTime() < until) {
-                                    Thread.onSpinWait();
-                                }
-                                context.writeAndFlush(message);
-                            }
-                        });
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel server = echoServer(loops, () -> {
+            long until = System.nanoTime() + 100_000;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
@@ -100,24 +87,11 @@ class EventLoopsTest {
         CompletableFuture<Thread> servedOn = new CompletableFuture<>();
         CompletableFuture<Boolean> nonBlocking = new CompletableFuture<>();
         CompletableFuture<EventLoop> clientLoop = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(loops.onServerSelect(true), loops.onServer(true))
-                .channel(loops.onChannelClass(ServerSocketChannel.class, loops.onServer(true)))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext context, Object message) {
-                                servedOn.complete(Thread.currentThread());
-                                nonBlocking.complete(Schedulers.isInNonBlockingThread());
-                                clientLoop.complete(loops.onClient(true).next());
-                                context.writeAndFlush(((ByteBuf) message).retain());
-                                ((ByteBuf) message).release();
-                            }
-                        });
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel server = echoServer(loops, () -> {
+            servedOn.complete(Thread.currentThread());
+            nonBlocking.complete(Schedulers.isInNonBlockingThread());
+            clientLoop.complete(loops.onClient(true).next());
+        });
         try {
             try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
                 client.setSoTimeout(5000);
@@ -148,5 +122,24 @@ class EventLoopsTest {
         // the group's termination is signalled by its threads just before they end
         servedOn.get().join(5000);
         assertThat(servedOn.get().isAlive()).isFalse();
+    }
+
+    /** A server on the loops that echoes what it reads, {@code onRead} run on the loop before each echo. */
+    private static Channel echoServer(LoopResources loops, Runnable onRead) throws InterruptedException {
+        return new ServerBootstrap().group(loops.onServerSelect(true), loops.onServer(true))
+                .channel(loops.onChannelClass(ServerSocketChannel.class, loops.onServer(true)))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext context, Object message) {
+                                onRead.run();
+                                context.writeAndFlush(message);
+                            }
+                        });
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
 }
