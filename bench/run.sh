@@ -427,14 +427,14 @@ scenario_keepalive() {
   # HTTP/1.1 100 B, where Crossgate's rate is nearest HAProxy's, also without polling, as in s2. HAProxy's own option is
   # left out there: its thread sleeps only once in 60-100 requests, and in s2's ECDSA case, where its core is as busy,
   # the option changed its rate by 0-3 %
-  local polled=""
+  local poll_off=""
   if variants; then
-    polled=,crossgate+poll-off
+    poll_off=,crossgate+poll-off
     start s1-crossgate+poll-off "$PROXY_CPU" $(crossgate_env "$EC" none mtls | crossgate_poll_off_command)
     wait_ready $ADMIN_POLL_OFF_PORT
   fi
   # CASE PROTOCOL PATH PROXIES
-  local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate$polled"
+  local cases=("h1-100B h1 /100b direct,nginx,haproxy,crossgate$poll_off"
                "h1-16KiB h1 /16k direct,nginx,haproxy,crossgate" "h2-100B h2 /100b direct,nginx,haproxy,crossgate"
                "h2-16KiB h2 /16k direct,nginx,haproxy,crossgate")
   for c in "${cases[@]}"; do

@@ -43,16 +43,16 @@ public record IoConfig(int threads, BusyPoll busyPoll) {
         }
 
         static BusyPoll from(Settings settings, String key) throws SettingException {
-            String value = settings.optional(key).map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse("auto");
-            return switch (value) {
+            String value = settings.optional(key).orElse("auto");
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
                 case "auto" -> AUTO;
                 case "off", "0" -> OFF;
                 default -> {
                     try {
                         yield new BusyPoll(settings.duration(key, Duration.ZERO, Duration.ZERO, MAX_BUSY_POLL), false);
                     } catch (SettingException e) {
-                        throw new SettingException(settings.describe(key) + ": '" + settings.optional(key).orElse("")
-                                + "' is not auto, off or a duration up to " + Durations.format(MAX_BUSY_POLL) + " (50us, say)");
+                        throw new SettingException(settings.describe(key) + ": '" + value + "' is not auto, off or a duration up to "
+                                + Durations.format(MAX_BUSY_POLL) + " (50us, say)");
                     }
                 }
             };

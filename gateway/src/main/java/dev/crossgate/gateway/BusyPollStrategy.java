@@ -113,8 +113,9 @@ final class BusyPollStrategy implements SelectStrategy {
     }
 
     /**
-     * The calling thread's CPU time. Its management classes take some 13 ms to load, so {@link #load} loads them off
-     * the loops; where the JVM cannot tell a thread's CPU time, a loop never counts as busy and never polls.
+     * The calling thread's CPU time. Its management classes load at a loop's first wait (some 13 ms on a fresh JVM
+     * without a class-data archive); where the JVM cannot tell a thread's CPU time, a loop never counts as busy
+     * and never polls.
      */
     static final class ThreadCpu {
 
@@ -126,12 +127,6 @@ final class BusyPollStrategy implements SelectStrategy {
 
         static long nanos() {
             return SUPPORTED ? THREADS.getCurrentThreadCpuTime() : 0;
-        }
-
-        static void load() {
-            Thread loader = new Thread(ThreadCpu::nanos, "crossgate-busy-poll-init");
-            loader.setDaemon(true);
-            loader.start();
         }
     }
 }

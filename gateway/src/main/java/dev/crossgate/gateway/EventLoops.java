@@ -37,9 +37,6 @@ final class EventLoops {
         if (io.busyPoll().off()) {
             return LoopResources.create(PREFIX, io.threads(), true);
         }
-        if (io.busyPoll().adaptive()) {
-            BusyPollStrategy.ThreadCpu.load();
-        }
         return new BusyPolling(io.threads(), io.busyPoll(), counts);
     }
 
