@@ -351,7 +351,7 @@ crossgate_aws_lc_command() {
 }
 
 # the same with its event loops sleeping as soon as they run out of work, on its own ports: what the default polling
-# (auto: only while a loop is busy and its polls catch work) gains
+# (auto: only while a loop is busy, for a window that follows its gaps up to 200 us) gains
 crossgate_poll_off_command() {
   { cat; echo CROSSGATE_LISTENERS_EDGE_PORT=$CROSSGATE_POLL_OFF_PORT CROSSGATE_ADMIN_PORT=$ADMIN_POLL_OFF_PORT \
     CROSSGATE_IO_BUSY_POLL=off; } | crossgate_command

@@ -21,13 +21,14 @@ public record IoConfig(int threads, BusyPoll busyPoll) {
 
     /**
      * How long a loop that has run out of work polls its sockets before it sleeps, and whether only while that pays
-     * ({@code auto}: the loop busy at least half the time and its polls catching work) or every time (a duration).
+     * ({@code auto}: the loop busy at least half the time, for a window that follows the gaps it sees up to this one)
+     * or every time (a duration).
      */
     public record BusyPoll(Duration window, boolean adaptive) {
 
         public static final BusyPoll OFF = new BusyPoll(Duration.ZERO, false);
-        /** By hand in bench/ s2's ECDSA handshakes: 20us gained half of what 50us did, 100us a little more for more CPU. */
-        public static final BusyPoll AUTO = new BusyPoll(Duration.ofNanos(50_000), true);
+        /** The cap of Linux's haltpoll governor; by hand in bench/ s2's ECDSA handshakes 200us caught gaps 50us let pass. */
+        public static final BusyPoll AUTO = new BusyPoll(Duration.ofNanos(200_000), true);
 
         public boolean off() {
             return window.isZero();
@@ -38,8 +39,9 @@ public record IoConfig(int threads, BusyPoll busyPoll) {
             if (off()) {
                 return "";
             }
-            return ", each polling for " + Durations.format(window) + " before it sleeps"
-                    + (adaptive ? " while it is busy and its polls catch work (crossgate.io.busy-poll=auto)" : " (crossgate.io.busy-poll)");
+            return adaptive ? ", each polling before it sleeps while it is busy, for a window that follows its gaps up to "
+                    + Durations.format(window) + " (crossgate.io.busy-poll=auto)"
+                    : ", each polling for " + Durations.format(window) + " before it sleeps (crossgate.io.busy-poll)";
         }
 
         static BusyPoll from(Settings settings, String key) throws SettingException {

@@ -16,37 +16,42 @@ import dev.crossgate.config.IoConfig.BusyPoll;
  * costs its sender an interprocessor interrupt through the hypervisor and the loop a wake-up; a loop still polling
  * when it comes pays neither (HAProxy's busy-polling, bounded).
  * <p>
- * A fixed window polls every time. The adaptive one polls only while it pays, which is why it can be the default: while
- * the loop's thread spent at least half of its last period working (its polls not counted) and at least one poll in
- * four caught work; when its polls stop catching, one in {@value #PROBE_EVERY} tries again. An idle or lightly loaded
- * gateway therefore sleeps at once, as Netty's loop does, and spends nothing on polls. One instance per loop: it keeps
- * that loop's state unsynchronised; the {@link Counts} /stats shows are shared by the loops of a group.
+ * A fixed window polls every time. The adaptive one is why polling can be the default: it polls only while the loop's
+ * thread spent at least half of its last period working (its polls not counted), so an idle or lightly loaded gateway
+ * sleeps at once, as Netty's loop does. Its window adapts as the guest halt-polling of KVM and Linux's haltpoll cpuidle
+ * governor do: after a poll that caught nothing, the idle time until the loop next runs out of work (its poll, then its
+ * sleep) says what a longer window would have caught. A gap up to the cap doubles the window (from
+ * {@value #GROW_FROM_NANOS} ns, to the cap); a longer one halves it, so polls that would not catch shrink away. One
+ * instance per loop: it keeps that loop's state unsynchronised; the {@link Counts} /stats shows are shared by the loops
+ * of a group.
  */
 final class BusyPollStrategy implements SelectStrategy {
 
     static final long PERIOD_NANOS = 10_000_000;
-    static final int PROBE_EVERY = 16;
-    /** Fixed point: the share of polls that caught work, over roughly the last 16. */
-    private static final int ALL = 1 << 10;
-    private static final int ENOUGH = ALL / 4;
+    static final long GROW_FROM_NANOS = 50_000;
 
-    private final long windowNanos;
+    private final long capNanos;
     private final boolean adaptive;
     private final LongSupplier clock;
     private final LongSupplier threadCpu;
     private final Counts counts;
 
+    private long windowNanos;
     private boolean started;
     private long periodStart;
     private long periodCpu;
     private long periodPolling;
     private boolean busy;
-    private int catchRate = ALL / 2;
-    private int sinceProbe;
+    /** After a poll that caught nothing: when it ended, the thread's CPU time then, and how long it polled. */
+    private boolean missed;
+    private long missedAt;
+    private long missedCpu;
+    private long missedPolling;
 
     BusyPollStrategy(BusyPoll poll, Counts counts, LongSupplier clock, LongSupplier threadCpu) {
-        this.windowNanos = poll.window().toNanos();
+        this.capNanos = poll.window().toNanos();
         this.adaptive = poll.adaptive();
+        this.windowNanos = adaptive ? Math.min(GROW_FROM_NANOS, capNanos) : capNanos;
         this.counts = counts;
         this.clock = clock;
         this.threadCpu = threadCpu;
@@ -70,8 +75,13 @@ final class BusyPollStrategy implements SelectStrategy {
             return selectNow.get();
         }
         long start = clock.getAsLong();
-        if (adaptive && !worthPolling(start)) {
-            return SELECT;
+        if (adaptive) {
+            if (missed) {
+                adaptWindow(start);
+            }
+            if (!busy(start)) {
+                return SELECT;
+            }
         }
         int ready = selectNow.get();
         if (ready > 0) {
@@ -88,12 +98,25 @@ final class BusyPollStrategy implements SelectStrategy {
         (ready > 0 ? counts.caught : counts.missed).increment();
         if (adaptive) {
             periodPolling += polling;
-            catchRate += ready > 0 ? (ALL - catchRate) >> 4 : -(catchRate >> 4);
+            if (ready == 0) {
+                missed = true;
+                missedAt = now;
+                missedCpu = threadCpu.getAsLong();
+                missedPolling = polling;
+            }
         }
         return ready > 0 ? ready : SELECT;
     }
 
-    private boolean worthPolling(long now) {
+    /** The loop slept after its last poll and has run out of work again: the gap it had was its poll and its sleep. */
+    private void adaptWindow(long now) {
+        missed = false;
+        long work = threadCpu.getAsLong() - missedCpu;
+        long gap = missedPolling + Math.max(0, now - missedAt - work);
+        windowNanos = gap <= capNanos ? Math.min(capNanos, Math.max(GROW_FROM_NANOS, 2 * windowNanos)) : windowNanos / 2;
+    }
+
+    private boolean busy(long now) {
         if (!started || now - periodStart >= PERIOD_NANOS) {
             long cpu = threadCpu.getAsLong();
             busy = started && 2 * (cpu - periodCpu - periodPolling) >= now - periodStart;
@@ -102,14 +125,7 @@ final class BusyPollStrategy implements SelectStrategy {
             periodCpu = cpu;
             periodPolling = 0;
         }
-        if (!busy) {
-            return false;
-        }
-        if (catchRate >= ENOUGH || ++sinceProbe >= PROBE_EVERY) {
-            sinceProbe = 0;
-            return true;
-        }
-        return false;
+        return busy;
     }
 
     /**

@@ -59,7 +59,7 @@ class CrossgateConfigurationTest {
     @Test
     void busyPollIsAdaptiveUnlessOffOrAFixedWindowOfAtMostAMillisecond() throws Exception {
         Map<String, String> p = minimal();
-        assertThat(from(p).io().busyPoll()).isEqualTo(new IoConfig.BusyPoll(Duration.ofNanos(50_000), true));
+        assertThat(from(p).io().busyPoll()).isEqualTo(new IoConfig.BusyPoll(Duration.ofNanos(200_000), true));
         p.put("crossgate.io.busy-poll", "AUTO");
         assertThat(from(p).io().busyPoll()).isEqualTo(IoConfig.BusyPoll.AUTO);
         p.put("crossgate.io.busy-poll", "off");

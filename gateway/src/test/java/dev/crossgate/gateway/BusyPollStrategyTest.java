@@ -51,11 +51,23 @@ class BusyPollStrategyTest {
 
         /** Work then running out of it, for {@code steps} steps; what each wait decided. */
         List<Waited> run(int steps, long workWall, long workCpu, int readyAt) throws Exception {
+            return run(steps, workWall, workCpu, readyAt, 0);
+        }
+
+        /**
+         * As {@link #run(int, long, long, int)}, but the work comes {@code gap} after the loop ran out of it: a poll
+         * catches it once the poll is that long, else the loop sleeps out the rest.
+         */
+        List<Waited> run(int steps, long workWall, long workCpu, int readyAt, long gap) throws Exception {
             List<Waited> waits = new ArrayList<>();
             for (int i = 0; i < steps; i++) {
                 wall += workWall;
                 cpu += workCpu;
-                waits.add(outOfWork(false, readyAt));
+                Waited waited = outOfWork(false, gap > 0 ? (int) (gap / MICROS) : readyAt);
+                if (waited.strategy() == SelectStrategy.SELECT && gap > 0) {
+                    wall += Math.max(0, gap - waited.polls() * MICROS);
+                }
+                waits.add(waited);
             }
             return waits;
         }
@@ -101,16 +113,24 @@ class BusyPollStrategyTest {
     }
 
     @Test
-    void anAdaptiveLoopWhosePollsStopCatchingTriesOneWaitInSixteenUntilTheyCatchAgain() throws Exception {
+    void anAdaptiveLoopWidensItsWindowToTheCapForGapsThatFitUnderIt() throws Exception {
         Loop loop = new Loop(BusyPoll.AUTO);
-        loop.run(200, 100 * MICROS, 95 * MICROS, 2);
-        List<Waited> missing = loop.run(400, 100 * MICROS, 95 * MICROS, NEVER);
-        assertThat(missing.subList(0, 5)).allSatisfy(waited -> assertThat(waited).isEqualTo(new Waited(SelectStrategy.SELECT, 50)));
-        List<Waited> settled = missing.subList(80, 400);
-        assertThat(settled.stream().filter(Waited::polled).count()).isEqualTo(settled.size() / BusyPollStrategy.PROBE_EVERY);
+        loop.run(101, 100 * MICROS, 90 * MICROS, 2);
+        // from here work comes 120 us after the loop runs out of it: 50 us polls miss, 100 us ones too, then they catch
+        List<Waited> waits = loop.run(4, 100 * MICROS, 90 * MICROS, 0, 120 * MICROS);
+        assertThat(waits).extracting(Waited::polls).containsExactly(50, 100, 120, 120);
+        assertThat(waits.subList(2, 4)).allSatisfy(waited -> assertThat(waited.strategy()).isEqualTo(2));
+    }
 
-        List<Waited> catching = loop.run(400, 100 * MICROS, 95 * MICROS, 2);
-        assertThat(catching.subList(200, 400)).allSatisfy(waited -> assertThat(waited).isEqualTo(new Waited(2, 2)));
+    @Test
+    void anAdaptiveLoopHalvesItsWindowWhileGapsAreLongerThanTheCapAndGrowsItBackWhenTheyAreNot() throws Exception {
+        Loop loop = new Loop(BusyPoll.AUTO);
+        loop.run(101, 100 * MICROS, 90 * MICROS, 2);
+        List<Waited> longGaps = loop.run(8, 1000 * MICROS, 900 * MICROS, 0, 300 * MICROS);
+        assertThat(longGaps).extracting(Waited::polls).containsExactly(50, 25, 13, 7, 4, 2, 2, 2);
+        assertThat(longGaps).allSatisfy(waited -> assertThat(waited.strategy()).isEqualTo(SelectStrategy.SELECT));
+        // one gap a longer poll would have caught brings the window back to 50 us at once
+        assertThat(loop.run(3, 100 * MICROS, 90 * MICROS, 0, 30 * MICROS)).extracting(Waited::polls).containsExactly(2, 30, 30);
     }
 
     @Test
