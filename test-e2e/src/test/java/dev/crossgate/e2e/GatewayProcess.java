@@ -32,8 +32,13 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path dir, Map<String, String> environment) throws IOException {
+        return start(dir, environment, Processes.crossgate());
+    }
+
+    /** As {@link #start(Path, Map)}, with a command line of the caller's (a JVM option of its own, say). */
+    static GatewayProcess start(Path dir, Map<String, String> environment, List<String> command) throws IOException {
         int adminPort = Processes.freePort();
-        ProcessBuilder builder = new ProcessBuilder(Processes.crossgate()).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         Path log = Files.createTempFile(dir, "gateway", ".log");
         builder.redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("CROSSGATE_"));
