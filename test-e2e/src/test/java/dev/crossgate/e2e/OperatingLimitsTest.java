@@ -208,10 +208,10 @@ class OperatingLimitsTest extends GatewayTest {
                     // a complete request, then silence longer than the header timeout: an idle keep-alive connection stays
                     String request = "GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n";
                     socket.getOutputStream().write(request.getBytes());
-                    assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+                    assertThat(Http1Responses.read(socket)).startsWith("HTTP/1.1 200");
                     Thread.sleep(3000);
                     socket.getOutputStream().write(request.replace("first", "second").getBytes());
-                    assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+                    assertThat(Http1Responses.read(socket)).startsWith("HTTP/1.1 200");
 
                     // a request whose headers trickle in: closed about 2 s after its first byte, though bytes keep coming
                     long started = System.nanoTime();
@@ -246,23 +246,6 @@ class OperatingLimitsTest extends GatewayTest {
             assertThat(expected).isEqualTo(2);
             assertThat(gateway.logLines("reason=header_timeout")).hasSize(2);
         }
-    }
-
-    /** Reads one response with a Content-Length body off a keep-alive connection. */
-    private static String readResponse(Socket socket) throws Exception {
-        socket.setSoTimeout(10_000);
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new java.io.EOFException("closed after: " + head);
-            }
-            head.append((char) b);
-        }
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-        int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
-        return head + new String(in.readNBytes(body));
     }
 
     @Test
@@ -475,7 +458,7 @@ class OperatingLimitsTest extends GatewayTest {
             gateway = GatewayProcess.start(dir, env).awaitReady();
             try (Socket socket = open(port)) {
                 socket.getOutputStream().write("GET /once HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-                assertThat(readResponse(socket)).startsWith("HTTP/1.1 200");
+                assertThat(Http1Responses.read(socket)).startsWith("HTTP/1.1 200");
                 long idleSince = System.nanoTime();
                 assertThat(socket.getInputStream().read()).as("closed by the gateway").isEqualTo(-1);
                 assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));

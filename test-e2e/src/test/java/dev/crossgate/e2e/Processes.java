@@ -33,8 +33,21 @@ final class Processes {
      * turns leak detection off for speed, the tests turn it fully on and {@link GatewayProcess#close()} fails on any leak.
      */
     static List<String> crossgate(String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dio.netty.leakDetection.level=paranoid", "-jar", crossgateJar().toString()));
+        return java(List.of("-Dio.netty.leakDetection.level=paranoid"), args);
+    }
+
+    /**
+     * {@code java -jar crossgate.jar args...} as shipped, without the suite's leak detection: it records a stack trace at
+     * every buffer access, work and garbage a test of how busy the gateway's event loops are must not measure.
+     */
+    static List<String> crossgateAsShipped(String... args) {
+        return java(List.of(), args);
+    }
+
+    private static List<String> java(List<String> options, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(options);
+        command.addAll(List.of("-jar", crossgateJar().toString()));
         command.addAll(List.of(args));
         return command;
     }
